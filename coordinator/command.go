@@ -1,0 +1,70 @@
+package coordinator
+
+import (
+	"fmt"
+
+	"github.com/vmihailenco/msgpack/v5"
+)
+
+// MessageType says which command a Raft log entry holds. Values are stored in
+// the log forever: add new types at the end and never reuse a number.
+type MessageType uint8
+
+const (
+	SetClusterIDType MessageType = iota
+	UpsertNodeType
+	DeleteNodeType
+)
+
+func (t MessageType) String() string {
+	switch t {
+	case SetClusterIDType:
+		return "SetClusterID"
+	case UpsertNodeType:
+		return "UpsertNode"
+	case DeleteNodeType:
+		return "DeleteNode"
+	}
+	return fmt.Sprintf("MessageType(%d)", uint8(t))
+}
+
+// commandVersion is the first byte of every log entry. A node that reads a
+// version it does not know was started with an older binary than the
+// leader's and must not guess at the entry's meaning.
+const commandVersion = 1
+
+// SetClusterIDRequest names the cluster. Applied only while no id is set.
+type SetClusterIDRequest struct {
+	ID string `msgpack:"id"`
+}
+
+// UpsertNodeRequest records a node's addresses and slots.
+type UpsertNodeRequest struct {
+	Node Node `msgpack:"node"`
+}
+
+// DeleteNodeRequest forgets a node that was removed from the cluster.
+type DeleteNodeRequest struct {
+	Name string `msgpack:"name"`
+}
+
+// Encode frames a command for the Raft log: version byte, type byte, then
+// the msgpack body.
+func Encode(t MessageType, msg any) ([]byte, error) {
+	body, err := msgpack.Marshal(msg)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", t, err)
+	}
+	return append([]byte{commandVersion, byte(t)}, body...), nil
+}
+
+// decodeHeader splits a log entry into its type and body.
+func decodeHeader(buf []byte) (MessageType, []byte, error) {
+	if len(buf) < 2 {
+		return 0, nil, fmt.Errorf("log entry of %d bytes is too short", len(buf))
+	}
+	if buf[0] != commandVersion {
+		return 0, nil, fmt.Errorf("log entry version %d: this binary knows version %d", buf[0], commandVersion)
+	}
+	return MessageType(buf[1]), buf[2:], nil
+}

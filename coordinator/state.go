@@ -1,0 +1,94 @@
+package coordinator
+
+import "maps"
+
+// State is the cluster state every node replicates through Raft. It is the
+// desired state of the cluster: what the leader decided, not what the nodes
+// last reported.
+//
+// The job, deployment, checkpoint and catalog tables are the homes the
+// dataflow runtime, fault tolerance and SQL catalog write into; their
+// commands arrive with those features.
+type State struct {
+	// ClusterID names the cluster for its whole life; the first leader sets
+	// it once, so a restart from disk keeps it.
+	ClusterID string
+	// Nodes is the ResourceManager's view: every node that has been seen
+	// alive, with its addresses and task slots, keyed by name.
+	Nodes map[string]Node
+	// Jobs are submitted jobs keyed by job id.
+	Jobs map[string]Job
+	// Deployments hold, per job id, the current attempt's subtask placement.
+	Deployments map[string]Deployment
+	// Checkpoints hold, per job id, the completed checkpoints, oldest first.
+	Checkpoints map[string][]Checkpoint
+	// Catalog holds SQL catalog objects by qualified name as versioned opaque
+	// records: the table layer encodes them, the FSM only stores them.
+	Catalog map[string]CatalogEntry
+}
+
+// Node is one TaskManager as the ResourceManager knows it.
+type Node struct {
+	Name     string `msgpack:"name"`
+	RPCAddr  string `msgpack:"rpc"`
+	HTTPAddr string `msgpack:"http"`
+	Slots    int    `msgpack:"slots"`
+	// Incarnation is new at every process start (Flink's ResourceID): a node
+	// seen with a new incarnation has lost whatever tasks it ran.
+	Incarnation string `msgpack:"inc"`
+	Version     string `msgpack:"version"`
+}
+
+// Job is a submitted job.
+type Job struct {
+	ID     string `msgpack:"id"`
+	Name   string `msgpack:"name"`
+	Status string `msgpack:"status"`
+}
+
+// Deployment is the placement of one attempt of a job. The attempt number
+// fences everything that belongs to older attempts.
+type Deployment struct {
+	JobID   string `msgpack:"job"`
+	Attempt uint64 `msgpack:"attempt"`
+}
+
+// Checkpoint is the metadata of one completed checkpoint.
+type Checkpoint struct {
+	JobID string `msgpack:"job"`
+	ID    uint64 `msgpack:"id"`
+}
+
+// CatalogEntry is one catalog object, opaque to the FSM.
+type CatalogEntry struct {
+	Name    string `msgpack:"name"`
+	Version uint64 `msgpack:"version"`
+	Data    []byte `msgpack:"data"`
+}
+
+func newState() *State {
+	return &State{
+		Nodes:       map[string]Node{},
+		Jobs:        map[string]Job{},
+		Deployments: map[string]Deployment{},
+		Checkpoints: map[string][]Checkpoint{},
+		Catalog:     map[string]CatalogEntry{},
+	}
+}
+
+// clone copies the tables so a snapshot or a reader can use them while
+// Apply goes on changing the live state.
+func (s *State) clone() *State {
+	c := &State{
+		ClusterID:   s.ClusterID,
+		Nodes:       maps.Clone(s.Nodes),
+		Jobs:        maps.Clone(s.Jobs),
+		Deployments: maps.Clone(s.Deployments),
+		Checkpoints: make(map[string][]Checkpoint, len(s.Checkpoints)),
+		Catalog:     maps.Clone(s.Catalog),
+	}
+	for id, cps := range s.Checkpoints {
+		c.Checkpoints[id] = append([]Checkpoint(nil), cps...)
+	}
+	return c
+}

@@ -1,0 +1,221 @@
+package node
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/memberlist"
+	"github.com/vmihailenco/msgpack/v5"
+
+	"github.com/runnel/runnel/coordinator"
+)
+
+var gossipProfiles = map[string]func() *memberlist.Config{
+	"local": memberlist.DefaultLocalConfig,
+	"lan":   memberlist.DefaultLANConfig,
+	"wan":   memberlist.DefaultWANConfig,
+}
+
+// meta is what a node tells every other node through gossip. memberlist
+// caps it at 512 bytes, so keys are short and only what peers need before
+// Raft knows the node goes here.
+type meta struct {
+	RPC             string `msgpack:"r"`
+	HTTP            string `msgpack:"h"`
+	Slots           int    `msgpack:"s"`
+	Version         string `msgpack:"v"`
+	Incarnation     string `msgpack:"i"`
+	BootstrapExpect int    `msgpack:"e"`
+}
+
+// peer is a gossip member with its metadata decoded once (nomad's
+// peers.Parts).
+type peer struct {
+	Name  string
+	State coordinator.MemberState
+	meta
+}
+
+func (p peer) member() coordinator.Member {
+	return coordinator.Member{
+		Node: coordinator.Node{
+			Name: p.Name, RPCAddr: p.RPC, HTTPAddr: p.HTTP, Slots: p.Slots,
+			Incarnation: p.Incarnation, Version: p.Version,
+		},
+		State: p.State,
+	}
+}
+
+// gossip runs memberlist and keeps the view of members that left or
+// failed, which memberlist itself stops listing.
+type gossip struct {
+	ml       *memberlist.Memberlist
+	log      *slog.Logger
+	onChange func()
+
+	mu       sync.Mutex
+	departed map[string]peer
+}
+
+func newGossip(cfg Config, advertise string, m meta, logger *slog.Logger, onChange func()) (*gossip, error) {
+	g := &gossip{log: logger.With("component", "gossip"), onChange: onChange, departed: map[string]peer{}}
+	metaBytes, err := msgpack.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("encode gossip metadata: %w", err)
+	}
+	if len(metaBytes) > memberlist.MetaMaxSize {
+		return nil, fmt.Errorf("gossip metadata is %d bytes, over memberlist's %d", len(metaBytes), memberlist.MetaMaxSize)
+	}
+	mc := gossipProfiles[cfg.GossipProfile]()
+	mc.Name = cfg.Name
+	mc.BindAddr = cfg.Bind
+	mc.BindPort = cfg.GossipPort
+	mc.AdvertiseAddr = advertise
+	mc.AdvertisePort = cfg.GossipPort
+	mc.Delegate = &metaDelegate{meta: metaBytes}
+	mc.Events = g
+	mc.Logger = newStdLogger(logger, "memberlist")
+	ml, err := memberlist.Create(mc)
+	if err != nil {
+		return nil, fmt.Errorf("start gossip on %s: %w", net.JoinHostPort(cfg.Bind, strconv.Itoa(cfg.GossipPort)), err)
+	}
+	g.ml = ml
+	return g, nil
+}
+
+// addr is the advertised gossip address others join.
+func (g *gossip) addr() string {
+	n := g.ml.LocalNode()
+	return net.JoinHostPort(n.Addr.String(), strconv.Itoa(int(n.Port)))
+}
+
+// peers returns every member gossip knows: the live ones from memberlist
+// and the dead or departed ones remembered from its events.
+func (g *gossip) peers() []peer {
+	live := g.ml.Members()
+	out := make([]peer, 0, len(live))
+	seen := make(map[string]bool, len(live))
+	for _, n := range live {
+		p, err := decodePeer(n)
+		if err != nil {
+			g.log.Warn("bad gossip metadata", "node", n.Name, "err", err)
+			continue
+		}
+		seen[n.Name] = true
+		out = append(out, p)
+	}
+	g.mu.Lock()
+	for name, p := range g.departed {
+		if !seen[name] {
+			out = append(out, p)
+		}
+	}
+	g.mu.Unlock()
+	slices.SortFunc(out, func(a, b peer) int {
+		switch {
+		case a.Name < b.Name:
+			return -1
+		case a.Name > b.Name:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// Members implements coordinator.Membership.
+func (g *gossip) Members() []coordinator.Member {
+	ps := g.peers()
+	out := make([]coordinator.Member, len(ps))
+	for i, p := range ps {
+		out[i] = p.member()
+	}
+	return out
+}
+
+func decodePeer(n *memberlist.Node) (peer, error) {
+	p := peer{Name: n.Name}
+	if err := msgpack.Unmarshal(n.Meta, &p.meta); err != nil {
+		return p, err
+	}
+	switch n.State {
+	case memberlist.StateAlive:
+		p.State = coordinator.StateAlive
+	case memberlist.StateSuspect:
+		p.State = coordinator.StateSuspect
+	case memberlist.StateLeft:
+		p.State = coordinator.StateLeft
+	default:
+		p.State = coordinator.StateDead
+	}
+	return p, nil
+}
+
+// NotifyJoin, NotifyLeave and NotifyUpdate run on memberlist's goroutines
+// and must not block: they record and kick.
+func (g *gossip) NotifyJoin(n *memberlist.Node) {
+	g.mu.Lock()
+	delete(g.departed, n.Name)
+	g.mu.Unlock()
+	g.log.Info("member joined", "node", n.Name, "addr", n.Address())
+	g.onChange()
+}
+
+func (g *gossip) NotifyLeave(n *memberlist.Node) {
+	p, err := decodePeer(n)
+	if err == nil {
+		g.mu.Lock()
+		g.departed[n.Name] = p
+		g.mu.Unlock()
+	}
+	g.log.Info("member "+p.State.String(), "node", n.Name)
+	g.onChange()
+}
+
+func (g *gossip) NotifyUpdate(n *memberlist.Node) {
+	g.onChange()
+}
+
+// join contacts the seeds until one answers, backing off from one second
+// to thirty, or until stop is closed.
+func (g *gossip) join(seeds []string, stop <-chan struct{}) {
+	backoff := time.Second
+	for {
+		n, err := g.ml.Join(seeds)
+		if err == nil || n > 0 {
+			g.log.Info("joined cluster", "contacted", n)
+			return
+		}
+		g.log.Warn("join failed; retrying", "seeds", seeds, "err", err, "in", backoff)
+		select {
+		case <-stop:
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 30*time.Second)
+	}
+}
+
+// leave announces departure and waits at most timeout for it to spread.
+func (g *gossip) leave(timeout time.Duration) error {
+	return g.ml.Leave(timeout)
+}
+
+func (g *gossip) shutdown() error {
+	return g.ml.Shutdown()
+}
+
+type metaDelegate struct {
+	meta []byte
+}
+
+func (d *metaDelegate) NodeMeta(limit int) []byte                  { return d.meta }
+func (d *metaDelegate) NotifyMsg([]byte)                           {}
+func (d *metaDelegate) GetBroadcasts(overhead, limit int) [][]byte { return nil }
+func (d *metaDelegate) LocalState(join bool) []byte                { return nil }
+func (d *metaDelegate) MergeRemoteState(buf []byte, join bool)     {}
