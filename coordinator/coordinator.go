@@ -57,9 +57,10 @@ type Membership interface {
 // MemberState is a node's state as gossip sees it.
 type MemberState uint8
 
+// There is no "suspect": memberlist keeps suspicion to itself, so a
+// suspected node shows as alive until it is declared dead.
 const (
 	StateAlive MemberState = iota
-	StateSuspect
 	StateDead
 	StateLeft
 )
@@ -68,8 +69,6 @@ func (s MemberState) String() string {
 	switch s {
 	case StateAlive:
 		return "alive"
-	case StateSuspect:
-		return "suspect"
 	case StateDead:
 		return "dead"
 	case StateLeft:
@@ -183,7 +182,7 @@ func (c *Coordinator) RemoveNode(ctx context.Context, name string) error {
 		return fmt.Errorf("remove %s: %w (it is the leader)", name, ErrNodeAlive)
 	}
 	for _, m := range c.members.Members() {
-		if m.Name == name && (m.State == StateAlive || m.State == StateSuspect) {
+		if m.Name == name && m.State == StateAlive {
 			return fmt.Errorf("remove %s: %w (stop it first)", name, ErrNodeAlive)
 		}
 	}

@@ -42,7 +42,6 @@ func newMembershipPlan(self string, maxVoters int, reclaim time.Duration) *membe
 	return &membershipPlan{self: self, maxVoters: maxVoters, reclaim: reclaim, gone: map[string]time.Time{}}
 }
 
-func isUp(m Member) bool { return m.State == StateAlive || m.State == StateSuspect }
 
 // next returns the configuration changes that bring servers in line with
 // members at time now: removals of servers gone for longer than the
@@ -60,7 +59,7 @@ func (p *membershipPlan) next(servers []raft.Server, members []Member, now time.
 		name := string(s.ID)
 		inConfig[name] = true
 		m, known := byName[name]
-		up := name == p.self || (known && isUp(m))
+		up := name == p.self || (known && m.State == StateAlive)
 		if s.Suffrage == raft.Voter {
 			voters++
 			if up {

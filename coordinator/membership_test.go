@@ -43,10 +43,10 @@ func TestMembershipPlan(t *testing.T) {
 			},
 		},
 		{
-			name:      "suspect and dead newcomers are not added",
+			name:      "dead and departed newcomers are not added",
 			maxVoters: 5,
 			servers:   []raft.Server{voter("n1")},
-			members:   []Member{member("n1", StateAlive), member("n2", StateSuspect), member("n3", StateDead)},
+			members:   []Member{member("n1", StateAlive), member("n2", StateLeft), member("n3", StateDead)},
 		},
 		{
 			name:      "a dead voter within the grace period stays",
@@ -75,7 +75,7 @@ func TestMembershipPlan(t *testing.T) {
 			name:      "several dead voters go while a healthy majority remains",
 			maxVoters: 5,
 			servers:   []raft.Server{voter("n1"), voter("n2"), voter("n3"), voter("n4"), voter("n5")},
-			members:   []Member{member("n1", StateAlive), member("n2", StateAlive), member("n3", StateSuspect), member("n4", StateDead), member("n5", StateDead)},
+			members:   []Member{member("n1", StateAlive), member("n2", StateAlive), member("n3", StateAlive), member("n4", StateDead), member("n5", StateDead)},
 			goneSince: map[string]time.Time{"n4": t0.Add(-time.Hour), "n5": t0.Add(-time.Hour)},
 			want:      []change{{removeServer, "n4", ""}, {removeServer, "n5", ""}},
 		},

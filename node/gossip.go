@@ -31,6 +31,11 @@ type meta struct {
 	Version         string `msgpack:"v"`
 	Incarnation     string `msgpack:"i"`
 	BootstrapExpect int    `msgpack:"e"`
+	// Leaving is set just before a graceful leave. memberlist reports a
+	// node that left and one that died through the same event, without the
+	// state (its Node.State is never filled in), so this flag is how the
+	// others tell "left" from "dead".
+	Leaving bool `msgpack:"l,omitempty"`
 }
 
 // peer is a gossip member with its metadata decoded once (nomad's
@@ -55,6 +60,8 @@ func (p peer) member() coordinator.Member {
 // failed, which memberlist itself stops listing.
 type gossip struct {
 	ml       *memberlist.Memberlist
+	delegate *metaDelegate
+	self     meta
 	log      *slog.Logger
 	onChange func()
 
@@ -63,7 +70,7 @@ type gossip struct {
 }
 
 func newGossip(cfg Config, advertise string, m meta, logger *slog.Logger, onChange func()) (*gossip, error) {
-	g := &gossip{log: logger.With("component", "gossip"), onChange: onChange, departed: map[string]peer{}}
+	g := &gossip{log: logger.With("component", "gossip"), self: m, onChange: onChange, departed: map[string]peer{}}
 	metaBytes, err := msgpack.Marshal(m)
 	if err != nil {
 		return nil, fmt.Errorf("encode gossip metadata: %w", err)
@@ -77,7 +84,8 @@ func newGossip(cfg Config, advertise string, m meta, logger *slog.Logger, onChan
 	mc.BindPort = cfg.GossipPort
 	mc.AdvertiseAddr = advertise
 	mc.AdvertisePort = cfg.GossipPort
-	mc.Delegate = &metaDelegate{meta: metaBytes}
+	g.delegate = &metaDelegate{meta: metaBytes}
+	mc.Delegate = g.delegate
 	mc.Events = g
 	mc.Logger = newStdLogger(logger, "memberlist")
 	ml, err := memberlist.Create(mc)
@@ -101,7 +109,7 @@ func (g *gossip) peers() []peer {
 	out := make([]peer, 0, len(live))
 	seen := make(map[string]bool, len(live))
 	for _, n := range live {
-		p, err := decodePeer(n)
+		p, err := decodePeer(n, coordinator.StateAlive)
 		if err != nil {
 			g.log.Warn("bad gossip metadata", "node", n.Name, "err", err)
 			continue
@@ -138,20 +146,12 @@ func (g *gossip) Members() []coordinator.Member {
 	return out
 }
 
-func decodePeer(n *memberlist.Node) (peer, error) {
-	p := peer{Name: n.Name}
+// decodePeer reads a member's metadata. memberlist's public API does not
+// say whether a live member is suspected, so live members are alive.
+func decodePeer(n *memberlist.Node, state coordinator.MemberState) (peer, error) {
+	p := peer{Name: n.Name, State: state}
 	if err := msgpack.Unmarshal(n.Meta, &p.meta); err != nil {
 		return p, err
-	}
-	switch n.State {
-	case memberlist.StateAlive:
-		p.State = coordinator.StateAlive
-	case memberlist.StateSuspect:
-		p.State = coordinator.StateSuspect
-	case memberlist.StateLeft:
-		p.State = coordinator.StateLeft
-	default:
-		p.State = coordinator.StateDead
 	}
 	return p, nil
 }
@@ -167,7 +167,10 @@ func (g *gossip) NotifyJoin(n *memberlist.Node) {
 }
 
 func (g *gossip) NotifyLeave(n *memberlist.Node) {
-	p, err := decodePeer(n)
+	p, err := decodePeer(n, coordinator.StateDead)
+	if p.Leaving {
+		p.State = coordinator.StateLeft
+	}
 	if err == nil {
 		g.mu.Lock()
 		g.departed[n.Name] = p
@@ -201,8 +204,19 @@ func (g *gossip) join(seeds []string, stop <-chan struct{}) {
 	}
 }
 
-// leave announces departure and waits at most timeout for it to spread.
+// leave marks this node as leaving in its metadata, then announces its
+// departure; each step waits at most timeout for the message to go out.
 func (g *gossip) leave(timeout time.Duration) error {
+	m := g.self
+	m.Leaving = true
+	buf, err := msgpack.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("encode gossip metadata: %w", err)
+	}
+	g.delegate.set(buf)
+	if err := g.ml.UpdateNode(timeout); err != nil {
+		g.log.Warn("announce leaving", "err", err)
+	}
 	return g.ml.Leave(timeout)
 }
 
@@ -210,11 +224,24 @@ func (g *gossip) shutdown() error {
 	return g.ml.Shutdown()
 }
 
+// metaDelegate hands memberlist this node's metadata.
 type metaDelegate struct {
+	mu   sync.Mutex
 	meta []byte
 }
 
-func (d *metaDelegate) NodeMeta(limit int) []byte                  { return d.meta }
+func (d *metaDelegate) set(meta []byte) {
+	d.mu.Lock()
+	d.meta = meta
+	d.mu.Unlock()
+}
+
+func (d *metaDelegate) NodeMeta(limit int) []byte {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.meta
+}
+
 func (d *metaDelegate) NotifyMsg([]byte)                           {}
 func (d *metaDelegate) GetBroadcasts(overhead, limit int) [][]byte { return nil }
 func (d *metaDelegate) LocalState(join bool) []byte                { return nil }

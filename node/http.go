@@ -122,7 +122,7 @@ func (n *Node) Status() ClusterStatus {
 	seen := map[string]bool{}
 	for _, p := range n.gossip.peers() {
 		r := role(p.Name)
-		if _, inTable := table[p.Name]; !isUpState(p.State) && r == "none" && !inTable {
+		if _, inTable := table[p.Name]; p.State != coordinator.StateAlive && r == "none" && !inTable {
 			continue // removed from the cluster; gossip just has not forgotten it yet
 		}
 		seen[p.Name] = true
@@ -144,10 +144,6 @@ func (n *Node) Status() ClusterStatus {
 		st.Members = append(st.Members, m)
 	}
 	return st
-}
-
-func isUpState(s coordinator.MemberState) bool {
-	return s == coordinator.StateAlive || s == coordinator.StateSuspect
 }
 
 func (n *Node) handleCluster(*http.Request) (any, error) {

@@ -96,28 +96,30 @@ func slogLevel(l hclog.Level) (lvl slog.Level, ok bool) {
 
 func (a *hclogAdapter) Log(level hclog.Level, msg string, args ...any) {
 	if lvl, ok := slogLevel(level); ok {
-		a.l.Log(context.Background(), lvl, msg, args...)
+		a.log(lvl, msg, args)
 	}
 }
 
-func (a *hclogAdapter) Trace(msg string, args ...any) {
-	a.l.Log(context.Background(), levelTrace, msg, args...)
-}
+func (a *hclogAdapter) Trace(msg string, args ...any) { a.log(levelTrace, msg, args) }
+func (a *hclogAdapter) Debug(msg string, args ...any) { a.log(slog.LevelDebug, msg, args) }
+func (a *hclogAdapter) Info(msg string, args ...any)  { a.log(slog.LevelInfo, msg, args) }
+func (a *hclogAdapter) Warn(msg string, args ...any)  { a.log(slog.LevelWarn, msg, args) }
+func (a *hclogAdapter) Error(msg string, args ...any) { a.log(slog.LevelError, msg, args) }
 
-func (a *hclogAdapter) Debug(msg string, args ...any) {
-	a.l.Log(context.Background(), slog.LevelDebug, msg, args...)
-}
-
-func (a *hclogAdapter) Info(msg string, args ...any) {
-	a.l.Log(context.Background(), slog.LevelInfo, msg, args...)
-}
-
-func (a *hclogAdapter) Warn(msg string, args ...any) {
-	a.l.Log(context.Background(), slog.LevelWarn, msg, args...)
-}
-
-func (a *hclogAdapter) Error(msg string, args ...any) {
-	a.l.Log(context.Background(), slog.LevelError, msg, args...)
+// log formats hclog.Fmt values (raft logs its configuration that way) as
+// hclog would, and only for records the handler keeps.
+func (a *hclogAdapter) log(lvl slog.Level, msg string, args []any) {
+	if !a.enabled(lvl) {
+		return
+	}
+	for i, v := range args {
+		if f, ok := v.(hclog.Format); ok && len(f) > 0 {
+			if format, ok := f[0].(string); ok {
+				args[i] = fmt.Sprintf(format, f[1:]...)
+			}
+		}
+	}
+	a.l.Log(context.Background(), lvl, msg, args...)
 }
 
 func (a *hclogAdapter) enabled(l slog.Level) bool {

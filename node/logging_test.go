@@ -298,3 +298,16 @@ func TestStdLoggerDroppedLineDoesNotAllocate(t *testing.T) {
 		t.Errorf("dropped line was written: %v", got)
 	}
 }
+
+func TestHCLogAdapterFormatsFmtValues(t *testing.T) {
+	var buf bytes.Buffer
+	l := newHCLogger(slog.New(slog.NewJSONHandler(&buf, nil)), "raft")
+	l.Info("initial configuration", "servers", hclog.Fmt("%+v", []int{1, 2}))
+	var rec map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &rec); err != nil {
+		t.Fatal(err)
+	}
+	if rec["servers"] != "[1 2]" {
+		t.Fatalf("servers = %v; want the formatted value [1 2]", rec["servers"])
+	}
+}

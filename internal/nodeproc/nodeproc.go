@@ -86,13 +86,13 @@ func Start(s Spec) (*Process, error) {
 }
 
 // HTTPURL is the node's API base URL.
-func (p *Process) HTTPURL() string {
-	return "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(p.HTTPPort))
+func (s Spec) HTTPURL() string {
+	return "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(s.HTTPPort))
 }
 
 // GossipAddr is the address other nodes join.
-func (p *Process) GossipAddr() string {
-	return net.JoinHostPort("127.0.0.1", strconv.Itoa(p.GossipPort))
+func (s Spec) GossipAddr() string {
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.GossipPort))
 }
 
 // Pid is the process id.
