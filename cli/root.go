@@ -75,6 +75,13 @@ Client commands talk to any node's HTTP API, chosen with --addr (or RUNNEL_ADDR)
 Exit codes: 0 success, 1 failure, 2 bad flag, argument or config.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("unknown command %q; see 'runnel --help'", args[0])
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)

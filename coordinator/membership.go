@@ -42,7 +42,6 @@ func newMembershipPlan(self string, maxVoters int, reclaim time.Duration) *membe
 	return &membershipPlan{self: self, maxVoters: maxVoters, reclaim: reclaim, gone: map[string]time.Time{}}
 }
 
-
 // next returns the configuration changes that bring servers in line with
 // members at time now: removals of servers gone for longer than the
 // reclaim period first (never one that would leave the voters without a
