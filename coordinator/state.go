@@ -32,7 +32,10 @@ type Node struct {
 	Name     string `msgpack:"name"`
 	RPCAddr  string `msgpack:"rpc"`
 	HTTPAddr string `msgpack:"http"`
-	Slots    int    `msgpack:"slots"`
+	// GossipAddr lets any node rejoin gossip with this one, which
+	// memberlist alone never does after a partition or a full restart.
+	GossipAddr string `msgpack:"gossip"`
+	Slots      int    `msgpack:"slots"`
 	// Incarnation is new at every process start (Flink's ResourceID): a node
 	// seen with a new incarnation has lost whatever tasks it ran.
 	Incarnation string `msgpack:"inc"`

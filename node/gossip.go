@@ -3,9 +3,11 @@ package node
 import (
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -41,23 +43,26 @@ type meta struct {
 // peer is a gossip member with its metadata decoded once (nomad's
 // peers.Parts).
 type peer struct {
-	Name  string
-	State coordinator.MemberState
+	Name       string
+	GossipAddr string
+	State      coordinator.MemberState
 	meta
 }
 
 func (p peer) member() coordinator.Member {
 	return coordinator.Member{
 		Node: coordinator.Node{
-			Name: p.Name, RPCAddr: p.RPC, HTTPAddr: p.HTTP, Slots: p.Slots,
+			Name: p.Name, RPCAddr: p.RPC, HTTPAddr: p.HTTP, GossipAddr: p.GossipAddr, Slots: p.Slots,
 			Incarnation: p.Incarnation, Version: p.Version,
 		},
 		State: p.State,
 	}
 }
 
-// gossip runs memberlist and keeps the view of members that left or
-// failed, which memberlist itself stops listing.
+// gossip runs memberlist and keeps its own table of members, filled from
+// memberlist's events. The events run under memberlist's lock, so copying
+// the metadata there is safe; the *Node pointers memberlist.Members returns
+// are not (memberlist rewrites their Meta in place).
 type gossip struct {
 	ml       *memberlist.Memberlist
 	delegate *metaDelegate
@@ -65,12 +70,12 @@ type gossip struct {
 	log      *slog.Logger
 	onChange func()
 
-	mu       sync.Mutex
-	departed map[string]peer
+	mu      sync.Mutex
+	members map[string]peer
 }
 
 func newGossip(cfg Config, advertise string, m meta, logger *slog.Logger, onChange func()) (*gossip, error) {
-	g := &gossip{log: logger.With("component", "gossip"), self: m, onChange: onChange, departed: map[string]peer{}}
+	g := &gossip{log: logger.With("component", "gossip"), self: m, onChange: onChange, members: map[string]peer{}}
 	metaBytes, err := msgpack.Marshal(m)
 	if err != nil {
 		return nil, fmt.Errorf("encode gossip metadata: %w", err)
@@ -102,37 +107,15 @@ func (g *gossip) addr() string {
 	return net.JoinHostPort(n.Addr.String(), strconv.Itoa(int(n.Port)))
 }
 
-// peers returns every member gossip knows: the live ones from memberlist
-// and the dead or departed ones remembered from its events.
+// peers returns every member gossip has seen, in any state, by name.
 func (g *gossip) peers() []peer {
-	live := g.ml.Members()
-	out := make([]peer, 0, len(live))
-	seen := make(map[string]bool, len(live))
-	for _, n := range live {
-		p, err := decodePeer(n, coordinator.StateAlive)
-		if err != nil {
-			g.log.Warn("bad gossip metadata", "node", n.Name, "err", err)
-			continue
-		}
-		seen[n.Name] = true
+	g.mu.Lock()
+	out := make([]peer, 0, len(g.members))
+	for _, p := range g.members {
 		out = append(out, p)
 	}
-	g.mu.Lock()
-	for name, p := range g.departed {
-		if !seen[name] {
-			out = append(out, p)
-		}
-	}
 	g.mu.Unlock()
-	slices.SortFunc(out, func(a, b peer) int {
-		switch {
-		case a.Name < b.Name:
-			return -1
-		case a.Name > b.Name:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b peer) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }
 
@@ -146,41 +129,38 @@ func (g *gossip) Members() []coordinator.Member {
 	return out
 }
 
-// decodePeer reads a member's metadata. memberlist's public API does not
-// say whether a live member is suspected, so live members are alive.
-func decodePeer(n *memberlist.Node, state coordinator.MemberState) (peer, error) {
-	p := peer{Name: n.Name, State: state}
+// record stores a member's state and metadata as an event reports them.
+// memberlist's Node.State is never filled in, so the event says the state.
+func (g *gossip) record(n *memberlist.Node, state coordinator.MemberState) peer {
+	p := peer{Name: n.Name, GossipAddr: n.Address(), State: state}
 	if err := msgpack.Unmarshal(n.Meta, &p.meta); err != nil {
-		return p, err
+		g.log.Warn("bad gossip metadata", "node", n.Name, "err", err)
 	}
-	return p, nil
+	if state == coordinator.StateDead && p.Leaving {
+		p.State = coordinator.StateLeft
+	}
+	g.mu.Lock()
+	g.members[n.Name] = p
+	g.mu.Unlock()
+	return p
 }
 
-// NotifyJoin, NotifyLeave and NotifyUpdate run on memberlist's goroutines
-// and must not block: they record and kick.
+// NotifyJoin, NotifyLeave and NotifyUpdate run on memberlist's goroutines,
+// under its lock, and must not block: they record and kick.
 func (g *gossip) NotifyJoin(n *memberlist.Node) {
-	g.mu.Lock()
-	delete(g.departed, n.Name)
-	g.mu.Unlock()
-	g.log.Info("member joined", "node", n.Name, "addr", n.Address())
+	g.record(n, coordinator.StateAlive)
+	g.log.Info("member joined", "member", n.Name, "addr", n.Address())
 	g.onChange()
 }
 
 func (g *gossip) NotifyLeave(n *memberlist.Node) {
-	p, err := decodePeer(n, coordinator.StateDead)
-	if p.Leaving {
-		p.State = coordinator.StateLeft
-	}
-	if err == nil {
-		g.mu.Lock()
-		g.departed[n.Name] = p
-		g.mu.Unlock()
-	}
-	g.log.Info("member "+p.State.String(), "node", n.Name)
+	p := g.record(n, coordinator.StateDead)
+	g.log.Info("member "+p.State.String(), "member", n.Name)
 	g.onChange()
 }
 
 func (g *gossip) NotifyUpdate(n *memberlist.Node) {
+	g.record(n, coordinator.StateAlive)
 	g.onChange()
 }
 
@@ -201,6 +181,42 @@ func (g *gossip) join(seeds []string, stop <-chan struct{}) {
 		case <-time.After(backoff):
 		}
 		backoff = min(2*backoff, 30*time.Second)
+	}
+}
+
+// rejoinLoop heals gossip: memberlist never contacts a member again once
+// it has declared it dead, so after a partition, or when nodes restart in
+// an unlucky order, two groups can stay apart for good. Every interval it
+// joins the gossip address, as recorded in the node table, of one known
+// node that gossip does not see alive, picked at random: one at a time
+// bounds how long a join to an unreachable host delays shutdown.
+func (g *gossip) rejoinLoop(table func() map[string]coordinator.Node, interval time.Duration, stop <-chan struct{}) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		alive := map[string]bool{}
+		for _, p := range g.peers() {
+			alive[p.Name] = p.State == coordinator.StateAlive
+		}
+		var addrs []string
+		for name, n := range table() {
+			if !alive[name] && n.GossipAddr != "" {
+				addrs = append(addrs, n.GossipAddr)
+			}
+		}
+		if len(addrs) == 0 {
+			continue
+		}
+		if n, err := g.ml.Join(addrs[rand.IntN(len(addrs)):][:1]); n > 0 {
+			g.log.Info("rejoined gossip", "contacted", n)
+		} else {
+			g.log.Debug("rejoin gossip", "addrs", addrs, "err", err)
+		}
 	}
 }
 

@@ -27,6 +27,10 @@ import (
 // Version is the runnel version a node announces.
 const Version = "0.1.0"
 
+// rejoinInterval is how often a node tries to reach, through gossip, the
+// nodes in the node table that gossip does not see alive.
+const rejoinInterval = 5 * time.Second
+
 // Node is one running runnel process's cluster machinery.
 type Node struct {
 	cfg         Config
@@ -157,6 +161,7 @@ func New(cfg Config, logger *slog.Logger) (_ *Node, err error) {
 	if len(cfg.Join) > 0 {
 		n.goBackground(func() { n.gossip.join(cfg.Join, n.stop) })
 	}
+	n.goBackground(func() { n.gossip.rejoinLoop(n.fsm.Nodes, rejoinInterval, n.stop) })
 	if cfg.BootstrapExpect > 0 && !hasState {
 		n.goBackground(func() { n.bootstrapLoop(n.bootstrapKick, n.stop) })
 	}
