@@ -1,0 +1,86 @@
+package operator
+
+import (
+	"github.com/runnel/runnel/jobgraph"
+)
+
+// Builder turns a submitted job spec into its Program. The job registry
+// (stream) and, later, the SQL planner implement it; node wires one into
+// the coordinator, which builds the JobGraph, and into the executor, which
+// builds the operators. Build must be deterministic: every node builds the
+// same graph from the same spec.
+//
+// The interface lives here rather than in jobgraph because a Program hands
+// out operator chains, which are this package's.
+type Builder interface {
+	// Build returns the job's program, or an error naming what is wrong
+	// with the spec (an unknown job, a bad argument).
+	Build(spec jobgraph.Spec) (Program, error)
+}
+
+// Program is a job's runnable form: its graph and the means to build one
+// subtask of any chained task.
+type Program interface {
+	Graph() *jobgraph.JobGraph
+	// NewChain builds one subtask's instance of the chain of vertices in
+	// spec. The returned chain is not yet open.
+	NewChain(spec ChainSpec) (Chain, error)
+}
+
+// ChainSpec describes one subtask of a chained task.
+type ChainSpec struct {
+	// Vertices are the chained vertices, head first; consecutive vertices
+	// are connected by a forward edge.
+	Vertices []jobgraph.VertexID
+	// Context is the subtask's context; its OperatorName is filled in per
+	// operator by the program.
+	Context Context
+	// Outputs holds the executor's writer for each edge that leaves the
+	// chain (from any of its vertices) to another task.
+	Outputs map[jobgraph.EdgeID]RecordWriter
+}
+
+// RecordWriter is the executor's side of one edge leaving a chain, for one
+// subtask: the channels to the receiver subtasks. Records handed to it are
+// copied, so the caller may reuse its buffer at once.
+type RecordWriter interface {
+	// NumChannels is the receiver's parallelism.
+	NumChannels() int
+	// Emit sends one encoded record to the receiver subtask channel. It
+	// blocks while that channel has no credit (backpressure) and returns
+	// an error only when the task is shutting down.
+	Emit(channel int, record []byte) error
+	// Broadcast sends one encoded record to every channel.
+	Broadcast(record []byte) error
+}
+
+// Chain is one subtask of a chained task, built by a Program. The executor
+// drives it from the subtask's goroutine.
+type Chain interface {
+	// Open opens every operator, tail first, so that each operator's
+	// downstream is ready before it can emit.
+	Open() error
+	// IsSource reports whether the head is a source; the executor then
+	// calls PollSource, else PushRecord.
+	IsSource() bool
+	// PollSource polls the head source once.
+	PollSource() (InputStatus, error)
+	// PushRecord decodes one record that arrived on input edge e and runs
+	// it through the chain.
+	PushRecord(e jobgraph.EdgeID, record []byte) error
+	// EndInput tells the chain that all its inputs have ended: every
+	// operator's EndInput, head to tail.
+	EndInput() error
+	// Close closes every operator, head to tail, and returns the first
+	// error.
+	Close() error
+	// Metrics returns the records that entered the head and left the
+	// chain's tail operators so far; safe to call from any goroutine.
+	Metrics() ChainMetrics
+}
+
+// ChainMetrics counts records through a chain.
+type ChainMetrics struct {
+	RecordsIn  uint64
+	RecordsOut uint64
+}
