@@ -2,6 +2,7 @@ package coordinator
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/vmihailenco/msgpack/v5"
 )
@@ -14,6 +15,9 @@ const (
 	SetClusterIDType MessageType = iota
 	UpsertNodeType
 	DeleteNodeType
+	SubmitJobType
+	DeployJobType
+	UpdateJobStatusType
 )
 
 func (t MessageType) String() string {
@@ -24,6 +28,12 @@ func (t MessageType) String() string {
 		return "UpsertNode"
 	case DeleteNodeType:
 		return "DeleteNode"
+	case SubmitJobType:
+		return "SubmitJob"
+	case DeployJobType:
+		return "DeployJob"
+	case UpdateJobStatusType:
+		return "UpdateJobStatus"
 	}
 	return fmt.Sprintf("MessageType(%d)", uint8(t))
 }
@@ -67,4 +77,26 @@ func decodeHeader(buf []byte) (MessageType, []byte, error) {
 		return 0, nil, fmt.Errorf("log entry version %d: this binary knows version %d", buf[0], commandVersion)
 	}
 	return MessageType(buf[1]), buf[2:], nil
+}
+
+// SubmitJobRequest records a new job in CREATED.
+type SubmitJobRequest struct {
+	Job Job `msgpack:"job"`
+}
+
+// DeployJobRequest records a job's new deployment attempt and moves it to
+// RUNNING. Refused unless the attempt is newer than the current one and
+// the job is not terminal.
+type DeployJobRequest struct {
+	Deployment Deployment `msgpack:"deployment"`
+	StartTime  time.Time  `msgpack:"start"`
+}
+
+// UpdateJobStatusRequest moves a job to a new status. Refused for a job
+// that is already terminal.
+type UpdateJobStatusRequest struct {
+	JobID  string    `msgpack:"job"`
+	Status JobStatus `msgpack:"status"`
+	Error  string    `msgpack:"error,omitempty"`
+	Time   time.Time `msgpack:"time"`
 }

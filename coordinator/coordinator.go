@@ -27,6 +27,8 @@ var (
 	ErrUnknownNode = errors.New("unknown node")
 	// ErrNodeAlive means the node is alive and cannot be removed.
 	ErrNodeAlive = errors.New("node is alive")
+	// ErrUnknownJob means no job has that id.
+	ErrUnknownJob = errors.New("unknown job")
 )
 
 // Config tunes the leader's duties.

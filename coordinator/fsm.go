@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"sync"
 
 	"github.com/hashicorp/raft"
@@ -14,8 +15,9 @@ import (
 // FSM applies committed Raft log entries to the cluster State. Every node
 // runs one; readers get consistent copies through its accessor methods.
 type FSM struct {
-	mu    sync.RWMutex
-	state *State
+	mu       sync.RWMutex
+	state    *State
+	watchers []chan struct{}
 }
 
 // NewFSM returns an FSM holding an empty State.
@@ -44,6 +46,12 @@ func (f *FSM) Apply(l *raft.Log) any {
 		return f.applyUpsertNode(body, l.Index)
 	case DeleteNodeType:
 		return f.applyDeleteNode(body, l.Index)
+	case SubmitJobType:
+		return f.applySubmitJob(body, l.Index)
+	case DeployJobType:
+		return f.applyDeployJob(body, l.Index)
+	case UpdateJobStatusType:
+		return f.applyUpdateJobStatus(body, l.Index)
 	}
 	panic(fmt.Sprintf("raft log index %d: unknown message type %d", l.Index, uint8(t)))
 }
@@ -78,6 +86,116 @@ func (f *FSM) applyDeleteNode(body []byte, index uint64) any {
 	decodeBody(body, index, DeleteNodeType, &req)
 	delete(f.state.Nodes, req.Name)
 	return nil
+}
+
+func (f *FSM) applySubmitJob(body []byte, index uint64) any {
+	var req SubmitJobRequest
+	decodeBody(body, index, SubmitJobType, &req)
+	if req.Job.ID == "" {
+		return errors.New("submit job: empty id")
+	}
+	if _, dup := f.state.Jobs[req.Job.ID]; dup {
+		return fmt.Errorf("submit job: id %s exists", req.Job.ID)
+	}
+	req.Job.Status = JobCreated
+	f.state.Jobs[req.Job.ID] = req.Job
+	f.notifyLocked()
+	return nil
+}
+
+func (f *FSM) applyDeployJob(body []byte, index uint64) any {
+	var req DeployJobRequest
+	decodeBody(body, index, DeployJobType, &req)
+	d := req.Deployment
+	job, ok := f.state.Jobs[d.JobID]
+	switch {
+	case !ok:
+		return fmt.Errorf("deploy job %s: %w", d.JobID, ErrUnknownJob)
+	case job.Status.Terminal() || job.Status == JobCanceling:
+		return fmt.Errorf("deploy job %s: job is %s", d.JobID, job.Status)
+	case d.Attempt <= f.state.Deployments[d.JobID].Attempt:
+		return fmt.Errorf("deploy job %s: attempt %d is not newer than %d", d.JobID, d.Attempt, f.state.Deployments[d.JobID].Attempt)
+	}
+	f.state.Deployments[d.JobID] = d
+	job.Status = JobRunning
+	if job.StartTime.IsZero() {
+		job.StartTime = req.StartTime
+	}
+	f.state.Jobs[d.JobID] = job
+	f.notifyLocked()
+	return nil
+}
+
+func (f *FSM) applyUpdateJobStatus(body []byte, index uint64) any {
+	var req UpdateJobStatusRequest
+	decodeBody(body, index, UpdateJobStatusType, &req)
+	job, ok := f.state.Jobs[req.JobID]
+	switch {
+	case !ok:
+		return fmt.Errorf("update job %s: %w", req.JobID, ErrUnknownJob)
+	case job.Status.Terminal():
+		return fmt.Errorf("update job %s: job is already %s", req.JobID, job.Status)
+	}
+	job.Status = req.Status
+	if req.Error != "" {
+		job.Error = req.Error
+	}
+	if req.Status.Terminal() {
+		job.EndTime = req.Time
+	}
+	f.state.Jobs[req.JobID] = job
+	f.notifyLocked()
+	return nil
+}
+
+// Watch returns a channel that receives a value (without blocking Apply;
+// changes coalesce) whenever jobs or deployments change: the executor's
+// reconcile trigger.
+func (f *FSM) Watch() <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ch := make(chan struct{}, 1)
+	f.watchers = append(f.watchers, ch)
+	return ch
+}
+
+func (f *FSM) notifyLocked() {
+	for _, ch := range f.watchers {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Job returns one job.
+func (f *FSM) Job(id string) (Job, bool) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	j, ok := f.state.Jobs[id]
+	return j, ok
+}
+
+// Jobs returns a copy of the job table.
+func (f *FSM) Jobs() map[string]Job {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return maps.Clone(f.state.Jobs)
+}
+
+// Deployment returns a job's current deployment.
+func (f *FSM) Deployment(jobID string) (Deployment, bool) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	d, ok := f.state.Deployments[jobID]
+	return d, ok
+}
+
+// Deployments returns a copy of the deployment table.
+func (f *FSM) Deployments() map[string]Deployment {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return maps.Clone(f.state.Deployments)
 }
 
 // ClusterID returns the cluster's id, empty until the first leader set it.
@@ -116,6 +234,7 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 	}
 	f.mu.Lock()
 	f.state = s
+	f.notifyLocked()
 	f.mu.Unlock()
 	return nil
 }

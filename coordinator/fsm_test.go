@@ -5,6 +5,9 @@ import (
 	"io"
 	"reflect"
 	"testing"
+	"time"
+
+	"github.com/runnel/runnel/jobgraph"
 
 	"github.com/hashicorp/raft"
 )
@@ -91,8 +94,8 @@ func TestSnapshotRestoreRoundTrip(t *testing.T) {
 			"n1": {Name: "n1", RPCAddr: "a:1", HTTPAddr: "a:2", Slots: 2, Incarnation: "x", Version: "v1"},
 			"n2": {Name: "n2", Slots: 0},
 		},
-		Jobs:        map[string]Job{"j1": {ID: "j1", Name: "wordcount", Status: "RUNNING"}},
-		Deployments: map[string]Deployment{"j1": {JobID: "j1", Attempt: 3}},
+		Jobs:        map[string]Job{"j1": {ID: "j1", Spec: jobgraph.Spec{Job: "wordcount", Args: map[string]string{"a": "b"}, Parallelism: 2}, Status: JobRunning, SubmitTime: time.Unix(5, 0)}},
+		Deployments: map[string]Deployment{"j1": {JobID: "j1", Attempt: 3, Subtasks: []SubtaskDeployment{{Task: 1, Index: 0, Node: "n1", Slot: 1}}}},
 		Checkpoints: map[string][]Checkpoint{"j1": {{JobID: "j1", ID: 4}, {JobID: "j1", ID: 5}}},
 		Catalog:     map[string]CatalogEntry{"default.t": {Name: "default.t", Version: 1, Data: []byte{1, 2}}},
 	}

@@ -1,6 +1,11 @@
 package coordinator
 
-import "maps"
+import (
+	"maps"
+	"time"
+
+	"github.com/runnel/runnel/jobgraph"
+)
 
 // State is the cluster state every node replicates through Raft. It is the
 // desired state of the cluster: what the leader decided, not what the nodes
@@ -42,18 +47,50 @@ type Node struct {
 	Version     string `msgpack:"version"`
 }
 
-// Job is a submitted job.
+// JobStatus is a job's state, with Flink's names.
+type JobStatus string
+
+const (
+	JobCreated   JobStatus = "CREATED"
+	JobRunning   JobStatus = "RUNNING"
+	JobFinished  JobStatus = "FINISHED"
+	JobFailed    JobStatus = "FAILED"
+	JobCanceling JobStatus = "CANCELING"
+	JobCanceled  JobStatus = "CANCELED"
+)
+
+// Terminal reports whether the job will never run again.
+func (s JobStatus) Terminal() bool {
+	return s == JobFinished || s == JobFailed || s == JobCanceled
+}
+
+// Job is a submitted job and its job-level state. Task-level state lives
+// with the tasks and the JobMaster, not in Raft.
 type Job struct {
-	ID     string `msgpack:"id"`
-	Name   string `msgpack:"name"`
-	Status string `msgpack:"status"`
+	ID     string        `msgpack:"id"`
+	Spec   jobgraph.Spec `msgpack:"spec"`
+	Status JobStatus     `msgpack:"status"`
+	// Error says why a FAILED job failed, and where.
+	Error      string    `msgpack:"error,omitempty"`
+	SubmitTime time.Time `msgpack:"submit"`
+	StartTime  time.Time `msgpack:"start,omitempty"`
+	EndTime    time.Time `msgpack:"end,omitempty"`
 }
 
 // Deployment is the placement of one attempt of a job. The attempt number
 // fences everything that belongs to older attempts.
 type Deployment struct {
-	JobID   string `msgpack:"job"`
-	Attempt uint64 `msgpack:"attempt"`
+	JobID    string              `msgpack:"job"`
+	Attempt  uint64              `msgpack:"attempt"`
+	Subtasks []SubtaskDeployment `msgpack:"subtasks"`
+}
+
+// SubtaskDeployment places one subtask of a chained task in a slot.
+type SubtaskDeployment struct {
+	Task  int    `msgpack:"task"`
+	Index int    `msgpack:"index"`
+	Node  string `msgpack:"node"`
+	Slot  int    `msgpack:"slot"`
 }
 
 // Checkpoint is the metadata of one completed checkpoint.
@@ -86,7 +123,7 @@ func (s *State) clone() *State {
 		ClusterID:   s.ClusterID,
 		Nodes:       maps.Clone(s.Nodes),
 		Jobs:        maps.Clone(s.Jobs),
-		Deployments: maps.Clone(s.Deployments),
+		Deployments: maps.Clone(s.Deployments), // subtask slices are never modified in place
 		Checkpoints: make(map[string][]Checkpoint, len(s.Checkpoints)),
 		Catalog:     maps.Clone(s.Catalog),
 	}
