@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/raft"
+
+	"github.com/runnel/runnel/operator"
 )
 
 // Sentinel errors callers map to their own responses.
@@ -47,6 +49,14 @@ type Config struct {
 	ReconcileInterval time.Duration
 	// ApplyTimeout bounds one Raft write.
 	ApplyTimeout time.Duration
+	// SlotRequestTimeout is how long a job waits for enough free slots
+	// before it fails (Flink's slot.request.timeout).
+	SlotRequestTimeout time.Duration
+	// CancelTimeout is how long a canceling job waits for its subtasks to
+	// report that they stopped before it is marked CANCELED anyway.
+	CancelTimeout time.Duration
+	// Builder rebuilds a job's graph from its spec.
+	Builder operator.Builder
 }
 
 // Membership is the gossip view of the cluster that the leader reconciles

@@ -35,7 +35,7 @@ func TestApplyJobLifecycle(t *testing.T) {
 		t.Fatal("duplicate submit accepted")
 	}
 
-	d := Deployment{JobID: "j1", Attempt: 1, Subtasks: []SubtaskDeployment{{Task: 0, Index: 0, Node: "n1", Slot: 0}}}
+	d := Deployment{JobID: "j1", Attempt: 1, Subtasks: []jobgraph.Placement{{Task: 0, Index: 0, Node: "n1", Slot: 0}}}
 	if err := applyErr(t, f, DeployJobType, DeployJobRequest{Deployment: d, StartTime: time.Unix(2, 0)}); err != nil {
 		t.Fatal(err)
 	}

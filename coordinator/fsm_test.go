@@ -95,7 +95,7 @@ func TestSnapshotRestoreRoundTrip(t *testing.T) {
 			"n2": {Name: "n2", Slots: 0},
 		},
 		Jobs:        map[string]Job{"j1": {ID: "j1", Spec: jobgraph.Spec{Job: "wordcount", Args: map[string]string{"a": "b"}, Parallelism: 2}, Status: JobRunning, SubmitTime: time.Unix(5, 0)}},
-		Deployments: map[string]Deployment{"j1": {JobID: "j1", Attempt: 3, Subtasks: []SubtaskDeployment{{Task: 1, Index: 0, Node: "n1", Slot: 1}}}},
+		Deployments: map[string]Deployment{"j1": {JobID: "j1", Attempt: 3, Subtasks: []jobgraph.Placement{{Task: 1, Index: 0, Node: "n1", Slot: 1}}}},
 		Checkpoints: map[string][]Checkpoint{"j1": {{JobID: "j1", ID: 4}, {JobID: "j1", ID: 5}}},
 		Catalog:     map[string]CatalogEntry{"default.t": {Name: "default.t", Version: 1, Data: []byte{1, 2}}},
 	}

@@ -100,7 +100,7 @@ func (c *Coordinator) establishLeadership() error {
 		c.log.Info("cluster created", "cluster_id", got)
 	}
 	c.plan = newMembershipPlan(c.cfg.NodeName, c.cfg.MaxVoters, c.cfg.DeadNodeReclaim)
-	jm := newJobManager(c.fsm, c.raftApply, c.log)
+	jm := newJobManager(c)
 	jm.start()
 	c.mu.Lock()
 	c.jm = jm

@@ -80,17 +80,9 @@ type Job struct {
 // Deployment is the placement of one attempt of a job. The attempt number
 // fences everything that belongs to older attempts.
 type Deployment struct {
-	JobID    string              `msgpack:"job"`
-	Attempt  uint64              `msgpack:"attempt"`
-	Subtasks []SubtaskDeployment `msgpack:"subtasks"`
-}
-
-// SubtaskDeployment places one subtask of a chained task in a slot.
-type SubtaskDeployment struct {
-	Task  int    `msgpack:"task"`
-	Index int    `msgpack:"index"`
-	Node  string `msgpack:"node"`
-	Slot  int    `msgpack:"slot"`
+	JobID    string               `msgpack:"job"`
+	Attempt  uint64               `msgpack:"attempt"`
+	Subtasks []jobgraph.Placement `msgpack:"subtasks"`
 }
 
 // Checkpoint is the metadata of one completed checkpoint.

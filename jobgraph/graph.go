@@ -199,11 +199,8 @@ func (g *JobGraph) Validate() error {
 		}
 	}
 	for _, v := range g.Vertices {
-		ins := len(g.Inputs(v.ID))
-		switch {
-		case v.Kind == Source && ins > 0:
-			return fmt.Errorf("vertex %d (%s): source with inputs", v.ID, v.Name)
-		case v.Kind != Source && ins == 0:
+		ins := len(g.Inputs(v.ID)) // sources with inputs were refused above
+		if v.Kind != Source && ins == 0 {
 			return fmt.Errorf("vertex %d (%s): %s without inputs", v.ID, v.Name, v.Kind)
 		}
 	}

@@ -44,7 +44,9 @@ type ChainSpec struct {
 // subtask: the channels to the receiver subtasks. Records handed to it are
 // copied, so the caller may reuse its buffer at once.
 type RecordWriter interface {
-	// NumChannels is the receiver's parallelism.
+	// NumChannels is the number of receiver subtasks this sender feeds:
+	// the receiver's parallelism, except for forward (1) and rescale (a
+	// contiguous subset, as Flink wires pointwise edges).
 	NumChannels() int
 	// Emit sends one encoded record to the receiver subtask channel. It
 	// blocks while that channel has no credit (backpressure) and returns

@@ -1,0 +1,252 @@
+package coordinator
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/runnel/runnel/jobgraph"
+	"github.com/runnel/runnel/scheduler"
+)
+
+// JobMaster drives one job on the leader: it asks for slots and writes the
+// deployment, follows the subtasks through the nodes' reports, and records
+// the job-level transitions (RUNNING, FINISHED, FAILED, CANCELED) in Raft.
+// The subtasks themselves are started and stopped by every node's executor
+// reconciling against the FSM.
+type JobMaster struct {
+	jm  *JobManager
+	id  string
+	log *slog.Logger
+
+	kick     chan struct{}
+	stopCh   chan struct{}
+	stopOnce sync.Once
+
+	mu            sync.Mutex
+	plan          *scheduler.Plan
+	planErr       error
+	reports       map[[2]int]jobgraph.TaskReport // (task, index) of the current attempt
+	pendingReason string
+	waitingSince  time.Time
+	cancelSince   time.Time
+}
+
+func newJobMaster(jm *JobManager, id string) *JobMaster {
+	return &JobMaster{
+		jm:      jm,
+		id:      id,
+		log:     jm.log.With("job", id),
+		kick:    make(chan struct{}, 1),
+		stopCh:  make(chan struct{}),
+		reports: map[[2]int]jobgraph.TaskReport{},
+	}
+}
+
+func (m *JobMaster) stop() { m.stopOnce.Do(func() { close(m.stopCh) }) }
+
+func (m *JobMaster) wake() {
+	select {
+	case m.kick <- struct{}{}:
+	default:
+	}
+}
+
+// report takes the subtask reports of the current attempt; reports of
+// older attempts are fenced off.
+func (m *JobMaster) report(rs []jobgraph.TaskReport) {
+	d, _ := m.jm.fsm.Deployment(m.id)
+	m.mu.Lock()
+	changed := false
+	for _, r := range rs {
+		if r.Attempt != d.Attempt {
+			continue
+		}
+		k := [2]int{r.Task, r.Index}
+		if m.reports[k].State != r.State {
+			changed = true
+		}
+		m.reports[k] = r
+	}
+	m.mu.Unlock()
+	if changed {
+		m.wake()
+	}
+}
+
+func (m *JobMaster) run() {
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		done, err := m.step()
+		if err != nil {
+			m.log.Warn("job master", "err", err)
+		}
+		if done {
+			return
+		}
+		select {
+		case <-m.stopCh:
+			return
+		case <-tick.C:
+		case <-m.kick:
+		}
+	}
+}
+
+// step moves the job one transition forward, if it can; done means the
+// job has ended and the JobMaster exits.
+func (m *JobMaster) step() (done bool, err error) {
+	job, ok := m.jm.fsm.Job(m.id)
+	if !ok || job.Status.Terminal() {
+		return true, nil
+	}
+	plan, err := m.planOf(job)
+	if err != nil {
+		return false, m.finish(JobFailed, fmt.Sprintf("build job: %v", err))
+	}
+	switch job.Status {
+	case JobCreated:
+		return false, m.schedule(plan)
+	case JobRunning:
+		return false, m.follow(plan)
+	case JobCanceling:
+		return false, m.followCancel(plan)
+	}
+	return false, nil
+}
+
+func (m *JobMaster) planOf(job Job) (*scheduler.Plan, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.plan == nil && m.planErr == nil {
+		prog, err := m.jm.builder.Build(job.Spec)
+		if err == nil {
+			m.plan, err = scheduler.Chain(prog.Graph())
+		}
+		m.planErr = err
+	}
+	return m.plan, m.planErr
+}
+
+// schedule asks for slots; without enough it records why the job waits
+// and fails it after the slot request timeout.
+func (m *JobMaster) schedule(plan *scheduler.Plan) error {
+	free := m.jm.freeSlots(m.id)
+	var nodes []scheduler.NodeSlots
+	for name, slots := range free {
+		nodes = append(nodes, scheduler.NodeSlots{Node: name, Free: slots})
+	}
+	slices.SortFunc(nodes, func(a, b scheduler.NodeSlots) int {
+		switch {
+		case a.Node < b.Node:
+			return -1
+		case a.Node > b.Node:
+			return 1
+		}
+		return 0
+	})
+	asg, err := scheduler.Assign(plan, nodes)
+	if errors.Is(err, scheduler.ErrNotEnoughSlots) {
+		m.mu.Lock()
+		if m.waitingSince.IsZero() {
+			m.waitingSince = time.Now()
+			m.log.Info("job waits for slots", "reason", err)
+		}
+		m.pendingReason = err.Error()
+		waited := time.Since(m.waitingSince)
+		m.mu.Unlock()
+		if waited >= m.jm.cfg.SlotRequestTimeout {
+			return m.finish(JobFailed, fmt.Sprintf("no slots within %s: %v", m.jm.cfg.SlotRequestTimeout, err))
+		}
+		return nil
+	}
+	if err != nil {
+		return m.finish(JobFailed, fmt.Sprintf("schedule: %v", err))
+	}
+	d := Deployment{JobID: m.id, Attempt: 1}
+	for id, slot := range asg {
+		d.Subtasks = append(d.Subtasks, jobgraph.Placement{Task: int(id.Task), Index: id.Index, Node: slot.Node, Slot: slot.Index})
+	}
+	slices.SortFunc(d.Subtasks, func(a, b jobgraph.Placement) int {
+		if a.Task != b.Task {
+			return a.Task - b.Task
+		}
+		return a.Index - b.Index
+	})
+	if _, err := m.jm.apply(DeployJobType, DeployJobRequest{Deployment: d, StartTime: time.Now()}); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	m.pendingReason = ""
+	m.mu.Unlock()
+	m.log.Info("job deployed", "attempt", d.Attempt, "subtasks", len(d.Subtasks))
+	return nil
+}
+
+// follow ends a running job when a subtask failed, when a node running an
+// unfinished subtask is gone (restarts come with fault tolerance), or when
+// every subtask finished.
+func (m *JobMaster) follow(plan *scheduler.Plan) error {
+	d, _ := m.jm.fsm.Deployment(m.id)
+	alive := map[string]bool{}
+	table := m.jm.fsm.Nodes()
+	for _, mem := range m.jm.members.Members() {
+		alive[mem.Name] = mem.State == StateAlive && table[mem.Name].Incarnation == mem.Incarnation
+	}
+	m.mu.Lock()
+	finished := 0
+	var failure string
+	for _, p := range d.Subtasks {
+		r, ok := m.reports[[2]int{p.Task, p.Index}]
+		switch {
+		case ok && r.State == jobgraph.Finished:
+			finished++
+		case ok && r.State == jobgraph.Failed && failure == "":
+			failure = r.Error
+		case !alive[p.Node] && failure == "":
+			failure = fmt.Sprintf("node %s running %s (%d/%d) was lost", p.Node, plan.Tasks[p.Task].Name, p.Index+1, plan.Tasks[p.Task].Parallelism)
+		}
+	}
+	m.mu.Unlock()
+	switch {
+	case failure != "":
+		return m.finish(JobFailed, failure)
+	case finished == len(d.Subtasks):
+		return m.finish(JobFinished, "")
+	}
+	return nil
+}
+
+// followCancel marks a canceling job CANCELED once every subtask stopped,
+// or after the cancel timeout (a node may be gone).
+func (m *JobMaster) followCancel(plan *scheduler.Plan) error {
+	d, _ := m.jm.fsm.Deployment(m.id)
+	m.mu.Lock()
+	if m.cancelSince.IsZero() {
+		m.cancelSince = time.Now()
+	}
+	stopped := 0
+	for _, p := range d.Subtasks {
+		if r, ok := m.reports[[2]int{p.Task, p.Index}]; ok && r.State.Terminal() {
+			stopped++
+		}
+	}
+	waited := time.Since(m.cancelSince)
+	m.mu.Unlock()
+	if stopped == len(d.Subtasks) || waited >= m.jm.cfg.CancelTimeout {
+		return m.finish(JobCanceled, "")
+	}
+	return nil
+}
+
+func (m *JobMaster) finish(status JobStatus, reason string) error {
+	_, err := m.jm.apply(UpdateJobStatusType, UpdateJobStatusRequest{JobID: m.id, Status: status, Error: reason, Time: time.Now()})
+	if err == nil {
+		m.log.Info("job "+string(status), "reason", reason)
+	}
+	return err
+}
