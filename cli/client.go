@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -24,12 +25,29 @@ func newClient(addr string) (*client, error) {
 	return &client{base: strings.TrimRight(addr, "/"), http: &http.Client{Timeout: 10 * time.Second}}, nil
 }
 
-// do sends a request and decodes a 2xx JSON body into out (if not nil);
-// other statuses become an error carrying the API's reason.
+// do sends a request without a body; see send.
 func (c *client) do(method, path string, out any) error {
-	req, err := http.NewRequest(method, c.base+path, nil)
+	return c.send(method, path, nil, out)
+}
+
+// send sends a request with in (if not nil) as its JSON body and decodes a
+// 2xx JSON answer into out (if not nil); other statuses become an error
+// carrying the API's reason.
+func (c *client) send(method, path string, in, out any) error {
+	var reqBody io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		reqBody = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, c.base+path, reqBody)
 	if err != nil {
 		return err
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/runnel/runnel/node"
+	"github.com/runnel/runnel/stream"
 )
 
 // shutdownTimeout bounds a node's graceful stop; every step inside is
@@ -78,6 +79,8 @@ func bindNodeFlags(fs *pflag.FlagSet, cfg *node.Config, configPath *string) {
 	fs.DurationVar(&cfg.RaftElectionTimeout, "raft-election-timeout", cfg.RaftElectionTimeout, "candidate's wait for votes before trying again")
 	fs.DurationVar(&cfg.RaftLeaseTimeout, "raft-lease-timeout", cfg.RaftLeaseTimeout, "leader's time without quorum contact before it steps down")
 	fs.StringVar(&cfg.GossipProfile, "gossip-profile", cfg.GossipProfile, "gossip timing: local, lan or wan")
+	fs.DurationVar(&cfg.BufferTimeout, "buffer-timeout", cfg.BufferTimeout, "longest a record waits in a partly filled network buffer (0: send each record at once)")
+	fs.DurationVar(&cfg.SlotRequestTimeout, "slot-request-timeout", cfg.SlotRequestTimeout, "how long a job waits for free task slots before it fails")
 	fs.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
 	fs.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "text or json")
 }
@@ -153,7 +156,7 @@ func runNode(cmd *cobra.Command, args []string, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	n, err := node.New(cfg, logger)
+	n, err := node.New(cfg, stream.Default, logger)
 	if err != nil {
 		return fmt.Errorf("start node: %w", err)
 	}

@@ -10,6 +10,10 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+
+	// The built-in jobs register themselves with stream.Default.
+	_ "github.com/runnel/runnel/examples"
+	"github.com/runnel/runnel/stream"
 )
 
 // Exit codes every command documents.
@@ -95,6 +99,9 @@ Exit codes: 0 success, 1 failure, 2 bad flag, argument or config.`,
 		newNodeCmd(stderr),
 		newLocalCmd(stdout, stderr),
 		newClusterCmd(g, stdout),
+		newRunCmd(g, stdout),
+		newJobsCmd(g, stdout),
+		newPlanCmd(stream.Default, stdout),
 	)
 	return root
 }

@@ -207,6 +207,8 @@ func (m *JobMaster) follow(plan *scheduler.Plan) error {
 			finished++
 		case ok && r.State == jobgraph.Failed && failure == "":
 			failure = r.Error
+		case ok && r.State == jobgraph.Canceled && failure == "":
+			failure = fmt.Sprintf("%s (%d/%d) on %s stopped without being canceled", plan.Tasks[p.Task].Name, p.Index+1, plan.Tasks[p.Task].Parallelism, p.Node)
 		case !alive[p.Node] && failure == "":
 			failure = fmt.Sprintf("node %s running %s (%d/%d) was lost", p.Node, plan.Tasks[p.Task].Name, p.Index+1, plan.Tasks[p.Task].Parallelism)
 		}

@@ -10,7 +10,10 @@ import (
 	"testing"
 	"time"
 
+	// The in-process nodes run the stock binary's built-in jobs.
+	_ "github.com/runnel/runnel/examples"
 	"github.com/runnel/runnel/node"
+	"github.com/runnel/runnel/stream"
 )
 
 // Cluster is an in-process cluster: real node.Nodes with real Raft on disk,
@@ -77,7 +80,7 @@ func (c *Cluster) config(i int) node.Config {
 
 func (c *Cluster) start(cfg node.Config) *node.Node {
 	c.t.Helper()
-	nd, err := node.New(cfg, testLogger(c.t).With("test_node", cfg.Name))
+	nd, err := node.New(cfg, stream.Default, testLogger(c.t).With("test_node", cfg.Name))
 	if err != nil {
 		c.t.Fatalf("start %s: %v", cfg.Name, err)
 	}

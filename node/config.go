@@ -61,6 +61,13 @@ type Config struct {
 	// GossipProfile picks memberlist's timing: "local" (loopback, fast
 	// failure detection), "lan" (one data center) or "wan".
 	GossipProfile string `yaml:"gossip-profile"`
+	// BufferTimeout is the longest a record waits in a partly filled
+	// network buffer before it is sent; 0 sends every record at once
+	// (lowest latency, lowest throughput).
+	BufferTimeout time.Duration `yaml:"buffer-timeout"`
+	// SlotRequestTimeout is how long a job waits for enough free task
+	// slots before it fails.
+	SlotRequestTimeout time.Duration `yaml:"slot-request-timeout"`
 	// LogLevel is debug, info, warn or error; LogFormat is text or json.
 	LogLevel  string `yaml:"log-level"`
 	LogFormat string `yaml:"log-format"`
@@ -82,6 +89,8 @@ func DefaultConfig() Config {
 		RaftElectionTimeout:  500 * time.Millisecond,
 		RaftLeaseTimeout:     250 * time.Millisecond,
 		GossipProfile:        "lan",
+		BufferTimeout:        100 * time.Millisecond,
+		SlotRequestTimeout:   5 * time.Minute,
 		LogLevel:             "info",
 		LogFormat:            "text",
 	}
@@ -131,6 +140,10 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("--max-voters %d: must be at least 1", c.MaxVoters)
 	case c.DeadNodeReclaim <= 0:
 		return fmt.Errorf("--dead-node-reclaim %s: must be positive", c.DeadNodeReclaim)
+	case c.BufferTimeout < 0:
+		return fmt.Errorf("--buffer-timeout %s: must be 0 or more", c.BufferTimeout)
+	case c.SlotRequestTimeout <= 0:
+		return fmt.Errorf("--slot-request-timeout %s: must be positive", c.SlotRequestTimeout)
 	case c.RaftHeartbeatTimeout < minRaftTimeout:
 		return fmt.Errorf("--raft-heartbeat-timeout %s: must be at least %s", c.RaftHeartbeatTimeout, minRaftTimeout)
 	case c.RaftElectionTimeout < c.RaftHeartbeatTimeout:

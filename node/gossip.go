@@ -64,11 +64,12 @@ func (p peer) member() coordinator.Member {
 // the metadata there is safe; the *Node pointers memberlist.Members returns
 // are not (memberlist rewrites their Meta in place).
 type gossip struct {
-	ml       *memberlist.Memberlist
-	delegate *metaDelegate
-	self     meta
-	log      *slog.Logger
-	onChange func()
+	ml             *memberlist.Memberlist
+	gossipInterval time.Duration
+	delegate       *metaDelegate
+	self           meta
+	log            *slog.Logger
+	onChange       func()
 
 	mu      sync.Mutex
 	members map[string]peer
@@ -93,6 +94,7 @@ func newGossip(cfg Config, advertise string, m meta, logger *slog.Logger, onChan
 	mc.Delegate = g.delegate
 	mc.Events = g
 	mc.Logger = newStdLogger(logger, "memberlist")
+	g.gossipInterval = mc.GossipInterval
 	ml, err := memberlist.Create(mc)
 	if err != nil {
 		return nil, fmt.Errorf("start gossip on %s: %w", net.JoinHostPort(cfg.Bind, strconv.Itoa(cfg.GossipPort)), err)
@@ -233,6 +235,10 @@ func (g *gossip) leave(timeout time.Duration) error {
 	if err := g.ml.UpdateNode(timeout); err != nil {
 		g.log.Warn("announce leaving", "err", err)
 	}
+	// Leave's dead message replaces our queued update in memberlist's
+	// broadcast queue, so give the update a few gossip rounds to reach
+	// every member first.
+	time.Sleep(min(timeout, 3*g.gossipInterval))
 	return g.ml.Leave(timeout)
 }
 

@@ -28,8 +28,12 @@ func statusOf(err error) int {
 	switch {
 	case errors.As(err, &ae):
 		return ae.Status
-	case errors.Is(err, coordinator.ErrUnknownNode):
+	case errors.Is(err, coordinator.ErrUnknownNode), errors.Is(err, coordinator.ErrUnknownJob):
 		return http.StatusNotFound
+	case errors.Is(err, coordinator.ErrBadJob):
+		return http.StatusBadRequest
+	case errors.Is(err, coordinator.ErrJobEnded):
+		return http.StatusConflict
 	case errors.Is(err, coordinator.ErrNodeAlive):
 		return http.StatusConflict
 	case errors.Is(err, coordinator.ErrNotLeader):
@@ -66,6 +70,10 @@ func (n *Node) routes() http.Handler {
 	mux.HandleFunc("GET /v1/cluster", n.wrap(n.handleCluster))
 	mux.HandleFunc("GET /v1/health", n.handleHealth)
 	mux.HandleFunc("DELETE /v1/cluster/members/{name}", n.wrap(n.handleRemoveMember))
+	mux.HandleFunc("POST /v1/jobs", n.wrap(n.handleSubmitJob))
+	mux.HandleFunc("GET /v1/jobs", n.wrap(n.handleListJobs))
+	mux.HandleFunc("GET /v1/jobs/{id}", n.wrap(n.handleJobDetails))
+	mux.HandleFunc("POST /v1/jobs/{id}/cancel", n.wrap(n.handleCancelJob))
 	mux.HandleFunc("/", n.wrap(func(r *http.Request) (any, error) {
 		return nil, &apiError{Status: http.StatusNotFound, Message: fmt.Sprintf("no route %s %s", r.Method, r.URL.Path)}
 	}))

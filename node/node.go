@@ -20,6 +20,8 @@ import (
 	"github.com/hashicorp/raft"
 
 	"github.com/runnel/runnel/coordinator"
+	"github.com/runnel/runnel/executor"
+	"github.com/runnel/runnel/operator"
 	"github.com/runnel/runnel/store"
 	"github.com/runnel/runnel/transport"
 )
@@ -30,6 +32,11 @@ const Version = "0.1.0"
 // rejoinInterval is how often a node tries to reach, through gossip, the
 // nodes in the node table that gossip does not see alive.
 const rejoinInterval = 5 * time.Second
+
+// channelCredits is the number of buffers each input channel grants its
+// sender: enough to keep a loopback or LAN link busy while the receiver
+// works through earlier buffers.
+const channelCredits = 8
 
 // Node is one running runnel process's cluster machinery.
 type Node struct {
@@ -42,6 +49,8 @@ type Node struct {
 	rpcLn     net.Listener
 	mux       *transport.Mux
 	peers     *transport.Peers
+	network   *transport.Network
+	exec      *executor.Executor
 	raftStore *store.Raft
 	raftTrans *raft.NetworkTransport
 	raft      *raft.Raft
@@ -58,9 +67,10 @@ type Node struct {
 	shutdownErr   error
 }
 
-// New validates cfg and starts a node. On error, whatever was started is
-// stopped again.
-func New(cfg Config, logger *slog.Logger) (_ *Node, err error) {
+// New validates cfg and starts a node whose jobs come from jobs (the job
+// registry of this binary). On error, whatever was started is stopped
+// again.
+func New(cfg Config, jobs operator.Builder, logger *slog.Logger) (_ *Node, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -109,6 +119,8 @@ func New(cfg Config, logger *slog.Logger) (_ *Node, err error) {
 	cleanup = append(cleanup, func() { n.mux.Close(); n.wg.Wait() })
 	n.peers = transport.NewPeers(peerLn, transport.Config{Advertise: n.rpcAddr, Logger: n.log})
 	cleanup = append(cleanup, func() { n.peers.Close() })
+	n.network = transport.NewNetwork(n.peers, transport.NetworkConfig{Advertise: n.rpcAddr, Logger: n.log})
+	cleanup = append(cleanup, func() { n.network.Close() })
 	n.registerRPC()
 
 	n.httpLn, err = net.Listen("tcp", net.JoinHostPort(cfg.Bind, strconv.Itoa(cfg.HTTPPort)))
@@ -136,11 +148,14 @@ func New(cfg Config, logger *slog.Logger) (_ *Node, err error) {
 	cleanup = append(cleanup, func() { n.raft.Shutdown().Error(); n.raftTrans.Close() })
 
 	n.coord = coordinator.New(coordinator.Config{
-		NodeName:          cfg.Name,
-		MaxVoters:         cfg.MaxVoters,
-		DeadNodeReclaim:   cfg.DeadNodeReclaim,
-		ReconcileInterval: time.Second,
-		ApplyTimeout:      5 * time.Second,
+		NodeName:           cfg.Name,
+		MaxVoters:          cfg.MaxVoters,
+		DeadNodeReclaim:    cfg.DeadNodeReclaim,
+		ReconcileInterval:  time.Second,
+		ApplyTimeout:       5 * time.Second,
+		SlotRequestTimeout: cfg.SlotRequestTimeout,
+		CancelTimeout:      10 * time.Second,
+		Builder:            jobs,
 	}, n.raft, n.fsm, notify, n, n.log)
 
 	n.gossip, err = newGossip(cfg, advertise, meta{
@@ -157,6 +172,14 @@ func New(cfg Config, logger *slog.Logger) (_ *Node, err error) {
 	cleanup = append(cleanup, func() { n.gossip.shutdown() })
 	n.coord.Start()
 	cleanup = append(cleanup, n.coord.Stop)
+	n.exec = executor.New(executor.Config{
+		NodeName:       cfg.Name,
+		BufferTimeout:  cfg.BufferTimeout,
+		Credits:        channelCredits,
+		ReportInterval: time.Second,
+	}, &taskCluster{n: n, changed: n.fsm.Watch()}, jobs, n.network, n.log)
+	n.exec.Start()
+	cleanup = append(cleanup, n.exec.Stop)
 
 	if len(cfg.Join) > 0 {
 		n.goBackground(func() { n.gossip.join(cfg.Join, n.stop) })
@@ -254,6 +277,7 @@ func (n *Node) shutdown(ctx context.Context) error {
 		n.log.Warn("leave gossip", "err", err)
 	}
 	close(n.stop)
+	n.exec.Stop()
 	n.coord.Stop()
 	if err := waitFuture(ctx, 5*time.Second, n.raft.Shutdown()); err != nil {
 		errs = append(errs, fmt.Errorf("raft shutdown: %w", err))
@@ -261,7 +285,7 @@ func (n *Node) shutdown(ctx context.Context) error {
 	// Raft keeps pooled outbound connections past Close; CloseStreams ends
 	// them so the peers' handler goroutines for them end too.
 	n.raftTrans.CloseStreams()
-	errs = append(errs, n.gossip.shutdown(), n.raftTrans.Close(), n.peers.Close(), n.mux.Close())
+	errs = append(errs, n.gossip.shutdown(), n.raftTrans.Close(), n.network.Close(), n.peers.Close(), n.mux.Close())
 	n.wg.Wait()
 	errs = append(errs, n.raftStore.Close())
 	n.log.Info("node stopped")

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/runnel/runnel/stream"
 )
 
 func TestMain(m *testing.M) {
@@ -26,7 +28,7 @@ func TestSingleNodeLifecycle(t *testing.T) {
 	logger, _ := NewLogger(io.Discard, "debug", "text")
 
 	start := func(cfg Config) *Node {
-		n, err := New(cfg, logger)
+		n, err := New(cfg, stream.NewRegistry(), logger)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,7 +68,7 @@ func TestSingleNodeLifecycle(t *testing.T) {
 
 func TestNewRejectsInvalidConfig(t *testing.T) {
 	logger, _ := NewLogger(io.Discard, "info", "text")
-	if _, err := New(Config{}, logger); err == nil {
+	if _, err := New(Config{}, stream.NewRegistry(), logger); err == nil {
 		t.Fatal("New accepted an empty config")
 	}
 }

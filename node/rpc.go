@@ -9,6 +9,7 @@ import (
 	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/runnel/runnel/coordinator"
+	"github.com/runnel/runnel/jobgraph"
 )
 
 // RPC methods served on the peer connections.
@@ -16,31 +17,30 @@ const (
 	// methodRaftStatus tells a bootstrapping node whether this one is
 	// already part of a cluster.
 	methodRaftStatus = "raft.status"
-	// methodRemoveNode is RemoveNode forwarded to the leader.
-	methodRemoveNode = "cluster.remove"
+	// The rest are leader operations forwarded by followers.
+	methodRemoveNode  = "cluster.remove"
+	methodSubmitJob   = "jobs.submit"
+	methodCancelJob   = "jobs.cancel"
+	methodJobDetails  = "jobs.get"
+	methodReportTasks = "tasks.report"
 )
 
 type raftStatusResponse struct {
 	HasState bool `msgpack:"has_state"`
 }
 
-type removeNodeRequest struct {
-	Name string `msgpack:"name"`
-}
-
-// forwardedResponse carries a forwarded write's outcome with the status it
-// maps to, so the node that took the HTTP request answers as the leader would.
+// forwardedResponse carries a forwarded operation's outcome: its result,
+// msgpack-encoded, or its error with the HTTP status it maps to, so the
+// node that took the request answers as the leader would.
 type forwardedResponse struct {
 	Status int    `msgpack:"status"`
 	Error  string `msgpack:"error"`
+	Body   []byte `msgpack:"body"`
 }
 
-func (r forwardedResponse) err() error {
-	if r.Error == "" {
-		return nil
-	}
-	return &apiError{Status: r.Status, Message: r.Error}
-}
+// leaderOp is an operation only the leader performs: it decodes its
+// request with decode and returns a result to encode.
+type leaderOp func(ctx context.Context, decode func(v any) error) (any, error)
 
 func (n *Node) registerRPC() {
 	n.peers.Handle(methodRaftStatus, func(ctx context.Context, body []byte) ([]byte, error) {
@@ -50,38 +50,113 @@ func (n *Node) registerRPC() {
 		}
 		return msgpack.Marshal(raftStatusResponse{HasState: has})
 	})
-	n.peers.Handle(methodRemoveNode, func(ctx context.Context, body []byte) ([]byte, error) {
-		var req removeNodeRequest
-		if err := msgpack.Unmarshal(body, &req); err != nil {
-			return nil, fmt.Errorf("decode request: %w", err)
-		}
-		var resp forwardedResponse
-		if err := n.coord.RemoveNode(ctx, req.Name); err != nil {
-			resp = forwardedResponse{Status: statusOf(err), Error: err.Error()}
-		}
-		return msgpack.Marshal(resp)
-	})
+	for method, op := range n.leaderOps() {
+		n.peers.Handle(method, func(ctx context.Context, body []byte) ([]byte, error) {
+			v, err := op(ctx, func(v any) error {
+				if err := msgpack.Unmarshal(body, v); err != nil {
+					return &apiError{Status: http.StatusBadRequest, Message: fmt.Sprintf("decode request: %v", err)}
+				}
+				return nil
+			})
+			var resp forwardedResponse
+			if err != nil {
+				resp = forwardedResponse{Status: statusOf(err), Error: err.Error()}
+			} else if resp.Body, err = msgpack.Marshal(v); err != nil {
+				return nil, err
+			}
+			return msgpack.Marshal(resp)
+		})
+	}
 }
 
-// RemoveNode removes a failed or departed node from the cluster. On a
-// follower it forwards the request to the leader.
-func (n *Node) RemoveNode(ctx context.Context, name string) error {
-	err := n.coord.RemoveNode(ctx, name)
+// leaderOps is the table of operations followers forward to the leader.
+func (n *Node) leaderOps() map[string]leaderOp {
+	return map[string]leaderOp{
+		methodRemoveNode: func(ctx context.Context, decode func(any) error) (any, error) {
+			var name string
+			if err := decode(&name); err != nil {
+				return nil, err
+			}
+			return name, n.coord.RemoveNode(ctx, name)
+		},
+		methodSubmitJob: func(ctx context.Context, decode func(any) error) (any, error) {
+			var spec jobgraph.Spec
+			if err := decode(&spec); err != nil {
+				return nil, err
+			}
+			return n.coord.SubmitJob(ctx, spec)
+		},
+		methodCancelJob: func(ctx context.Context, decode func(any) error) (any, error) {
+			var id string
+			if err := decode(&id); err != nil {
+				return nil, err
+			}
+			return id, n.coord.CancelJob(ctx, id)
+		},
+		methodJobDetails: func(ctx context.Context, decode func(any) error) (any, error) {
+			var id string
+			if err := decode(&id); err != nil {
+				return nil, err
+			}
+			return n.coord.JobDetails(id)
+		},
+		methodReportTasks: func(ctx context.Context, decode func(any) error) (any, error) {
+			var reports []jobgraph.TaskReport
+			if err := decode(&reports); err != nil {
+				return nil, err
+			}
+			return nil, n.coord.ReportTasks(reports)
+		},
+	}
+}
+
+// onLeader runs a leader operation here if this node leads, else forwards
+// it to the leader (rqlite's proxy: try locally, forward on "not leader"),
+// and decodes the result into resp (if not nil).
+func (n *Node) onLeader(ctx context.Context, method string, req, resp any) error {
+	op := n.leaderOps()[method]
+	v, err := op(ctx, func(dst any) error {
+		b, err := msgpack.Marshal(req)
+		if err != nil {
+			return err
+		}
+		return msgpack.Unmarshal(b, dst)
+	})
+	if err == nil {
+		if resp == nil {
+			return nil
+		}
+		b, err := msgpack.Marshal(v)
+		if err != nil {
+			return err
+		}
+		return msgpack.Unmarshal(b, resp)
+	}
 	if !errors.Is(err, coordinator.ErrNotLeader) {
 		return err
 	}
-	return n.forward(ctx, methodRemoveNode, removeNodeRequest{Name: name})
-}
-
-// forward sends a write to the leader and returns its outcome.
-func (n *Node) forward(ctx context.Context, method string, req any) error {
 	addr, id := n.raft.LeaderWithID()
-	if addr == "" {
+	if addr == "" || string(id) == n.cfg.Name {
 		return errNoLeader
 	}
-	var resp forwardedResponse
-	if err := n.peers.Call(ctx, string(addr), method, req, &resp); err != nil {
+	var fr forwardedResponse
+	if err := n.peers.Call(ctx, string(addr), method, req, &fr); err != nil {
 		return &apiError{Status: http.StatusBadGateway, Message: fmt.Sprintf("forward to leader %s: %v", id, err)}
 	}
-	return resp.err()
+	if fr.Error != "" {
+		return &apiError{Status: fr.Status, Message: fr.Error}
+	}
+	if resp == nil {
+		return nil
+	}
+	if err := msgpack.Unmarshal(fr.Body, resp); err != nil {
+		return fmt.Errorf("decode leader's answer: %w", err)
+	}
+	return nil
+}
+
+// RemoveNode removes a failed or departed node from the cluster, on the
+// leader.
+func (n *Node) RemoveNode(ctx context.Context, name string) error {
+	return n.onLeader(ctx, methodRemoveNode, name, nil)
 }

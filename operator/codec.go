@@ -1,6 +1,7 @@
 package operator
 
 import (
+	"bytes"
 	"encoding"
 	"fmt"
 
@@ -8,20 +9,25 @@ import (
 )
 
 // Codec encodes records of type T for the network. Append must not retain
-// buf; Decode must not retain data (the buffer is reused).
+// buf; Decode must not retain data (the buffer is reused). A Codec keeps
+// scratch space so the hot path does not allocate: use one per goroutine.
 type Codec[T any] interface {
 	Append(buf []byte, record T) ([]byte, error)
 	Decode(data []byte) (T, error)
 }
 
-// CodecFor returns T's own codec when *T implements encoding.BinaryAppender
-// and encoding.BinaryUnmarshaler (hot types bring their own), else msgpack.
+// CodecFor returns a new codec for T: T's own when *T implements
+// encoding.BinaryAppender and encoding.BinaryUnmarshaler (hot types bring
+// their own), else msgpack.
 func CodecFor[T any]() Codec[T] {
 	var zero T
 	if _, ok := any(&zero).(binaryCodec); ok {
-		return selfCodec[T]{}
+		return &selfCodec[T]{}
 	}
-	return msgpackCodec[T]{}
+	c := &msgpackCodec[T]{}
+	c.enc = msgpack.NewEncoder(&c.out)
+	c.dec = msgpack.NewDecoder(&c.in)
+	return c
 }
 
 type binaryCodec interface {
@@ -29,33 +35,50 @@ type binaryCodec interface {
 	encoding.BinaryUnmarshaler
 }
 
-type selfCodec[T any] struct{}
-
-func (selfCodec[T]) Append(buf []byte, record T) ([]byte, error) {
-	return any(&record).(binaryCodec).AppendBinary(buf)
+// selfCodec calls T's own methods on a scratch value, so that taking its
+// address does not make every record escape to the heap.
+type selfCodec[T any] struct {
+	scratch T
 }
 
-func (selfCodec[T]) Decode(data []byte) (T, error) {
-	var v T
-	err := any(&v).(binaryCodec).UnmarshalBinary(data)
-	return v, err
+func (c *selfCodec[T]) Append(buf []byte, record T) ([]byte, error) {
+	c.scratch = record
+	return any(&c.scratch).(binaryCodec).AppendBinary(buf)
 }
 
-// msgpackCodec is the default codec.
-type msgpackCodec[T any] struct{}
+func (c *selfCodec[T]) Decode(data []byte) (T, error) {
+	var zero T
+	c.scratch = zero
+	err := any(&c.scratch).(binaryCodec).UnmarshalBinary(data)
+	return c.scratch, err
+}
 
-func (msgpackCodec[T]) Append(buf []byte, record T) ([]byte, error) {
-	b, err := msgpack.Marshal(record)
-	if err != nil {
+// msgpackCodec is the default codec; it reuses one encoder, one decoder
+// and their buffers.
+type msgpackCodec[T any] struct {
+	scratch T
+	out     bytes.Buffer
+	enc     *msgpack.Encoder
+	in      bytes.Reader
+	dec     *msgpack.Decoder
+}
+
+func (c *msgpackCodec[T]) Append(buf []byte, record T) ([]byte, error) {
+	c.out.Reset()
+	c.scratch = record
+	if err := c.enc.Encode(&c.scratch); err != nil {
 		return buf, fmt.Errorf("encode %T: %w", record, err)
 	}
-	return append(buf, b...), nil
+	return append(buf, c.out.Bytes()...), nil
 }
 
-func (msgpackCodec[T]) Decode(data []byte) (T, error) {
-	var v T
-	if err := msgpack.Unmarshal(data, &v); err != nil {
-		return v, fmt.Errorf("decode %T: %w", v, err)
+func (c *msgpackCodec[T]) Decode(data []byte) (T, error) {
+	var zero T
+	c.scratch = zero
+	c.in.Reset(data)
+	c.dec.Reset(&c.in)
+	if err := c.dec.Decode(&c.scratch); err != nil {
+		return zero, fmt.Errorf("decode %T: %w", zero, err)
 	}
-	return v, nil
+	return c.scratch, nil
 }

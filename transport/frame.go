@@ -14,9 +14,18 @@ const (
 	frameRequest  frameType = 2 // id = request id chosen by the caller
 	frameResponse frameType = 3 // id = request id being answered
 	frameError    frameType = 4 // id = request id; payload is the message
-	// Data and credit frames for flow-controlled channels take the next
-	// numbers; until they exist readFrame rejects them as malformed.
-	lastFrameType = frameError
+
+	// Data channel frames. id is always the stream id the consumer chose
+	// when it opened the channel; the frame type says which way it travels,
+	// so the two nodes' stream ids never collide.
+	frameData    frameType = 5  // producer -> consumer: one buffer
+	frameCredit  frameType = 6  // consumer -> producer: 4-byte BE count of buffers freed
+	frameOpen    frameType = 7  // consumer -> producer: msgpack openRequest
+	frameEnd     frameType = 8  // producer -> consumer: end of partition, after the last data frame
+	frameRelease frameType = 9  // producer -> consumer: channel aborted; payload is the reason
+	frameCancel  frameType = 10 // consumer -> producer: consumer gone; payload is the reason
+
+	lastFrameType = frameCancel
 )
 
 const frameHeaderLen = 1 + 4 + 4
@@ -38,22 +47,47 @@ func readFrame(r io.Reader, max int) (frame, error) {
 	if _, err := io.ReadFull(r, hdr[:]); err != nil {
 		return frame{}, err
 	}
-	f := frame{typ: frameType(hdr[0]), id: binary.BigEndian.Uint32(hdr[1:5])}
-	if f.typ < frameHello || f.typ > lastFrameType {
-		return frame{}, fmt.Errorf("%w: unknown type %d", errMalformed, hdr[0])
+	typ, id, n, err := parseHeader(hdr[:], max)
+	if err != nil {
+		return frame{}, err
 	}
-	n := binary.BigEndian.Uint32(hdr[5:9])
-	if uint64(n) > uint64(max) {
-		return frame{}, fmt.Errorf("%w: length %d exceeds limit %d", errMalformed, n, max)
-	}
-	f.payload = make([]byte, n)
-	if _, err := io.ReadFull(r, f.payload); err != nil {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
-		}
+	f := frame{typ: typ, id: id, payload: make([]byte, n)}
+	if err := readPayload(r, f.payload); err != nil {
 		return frame{}, err
 	}
 	return f, nil
+}
+
+// parseHeader validates a frame header; n is checked against max so the
+// caller can allocate it safely.
+func parseHeader(hdr []byte, max int) (typ frameType, id uint32, n int, err error) {
+	typ, id = frameType(hdr[0]), binary.BigEndian.Uint32(hdr[1:5])
+	if typ < frameHello || typ > lastFrameType {
+		return 0, 0, 0, fmt.Errorf("%w: unknown type %d", errMalformed, hdr[0])
+	}
+	l := binary.BigEndian.Uint32(hdr[5:9])
+	if uint64(l) > uint64(max) {
+		return 0, 0, 0, fmt.Errorf("%w: length %d exceeds limit %d", errMalformed, l, max)
+	}
+	return typ, id, int(l), nil
+}
+
+// readPayload fills p; EOF inside a frame is unexpected.
+func readPayload(r io.Reader, p []byte) error {
+	if _, err := io.ReadFull(r, p); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return err
+	}
+	return nil
+}
+
+// putHeader encodes a frame header into hdr.
+func putHeader(hdr []byte, typ frameType, id uint32, n int) {
+	hdr[0] = byte(typ)
+	binary.BigEndian.PutUint32(hdr[1:5], id)
+	binary.BigEndian.PutUint32(hdr[5:9], uint32(n))
 }
 
 // writeFrame writes a frame whose payload is the concatenation of parts, so
@@ -65,9 +99,7 @@ func writeFrame(w io.Writer, typ frameType, id uint32, parts ...[]byte) error {
 		n += len(p)
 	}
 	var hdr [frameHeaderLen]byte
-	hdr[0] = byte(typ)
-	binary.BigEndian.PutUint32(hdr[1:5], id)
-	binary.BigEndian.PutUint32(hdr[5:9], uint32(n))
+	putHeader(hdr[:], typ, id, n)
 	if _, err := w.Write(hdr[:]); err != nil {
 		return err
 	}

@@ -23,6 +23,9 @@ func FuzzFrameDecode(f *testing.F) {
 	f.Add([]byte{byte(frameRequest), 0, 0, 0, 1, 0, 0, 0, 2, 0xFF, 0xFF})
 	f.Add([]byte{0xEE, 0, 0, 0, 0, 0, 0, 0, 0})
 	f.Add([]byte{})
+	f.Add(append(enc(frameData, 7, []byte("buffer")), enc(frameCredit, 7, []byte{0, 0, 0, 2})...))
+	f.Add(append(enc(frameOpen, 7, []byte{0x80}), enc(frameEnd, 7)...))
+	f.Add(append(enc(frameRelease, 7, []byte("gone")), enc(frameCancel, 7, []byte("bye"))...))
 
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := bytes.NewReader(data)

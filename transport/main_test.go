@@ -61,7 +61,7 @@ type node struct {
 }
 
 // newNode starts a node on addr, or on a free port when addr is empty.
-func newNode(t *testing.T, addr string, cfg Config) *node {
+func newNode(t testing.TB, addr string, cfg Config) *node {
 	t.Helper()
 	var m *testMux
 	if addr == "" {

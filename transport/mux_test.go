@@ -17,12 +17,12 @@ type testMux struct {
 	err     error
 }
 
-func newTestMux(t *testing.T) *testMux {
+func newTestMux(t testing.TB) *testMux {
 	t.Helper()
 	return newTestMuxOn(t, "127.0.0.1:0")
 }
 
-func newTestMuxOn(t *testing.T, addr string) *testMux {
+func newTestMuxOn(t testing.TB, addr string) *testMux {
 	t.Helper()
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

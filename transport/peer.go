@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -37,12 +38,14 @@ type Peers struct {
 	hmu      sync.RWMutex
 	handlers map[string]Handler
 
+	data atomic.Pointer[Network] // the data plane serving channel requests, if any
+
 	mu      sync.Mutex
 	pool    map[string]*conn   // by the remote's advertise address
 	dialing map[string]*dialer // in-progress dials, shared by concurrent Calls
 	all     map[*conn]struct{} // every live connection, pooled or not
 	closed  bool
-	wg      sync.WaitGroup // accept loop, read loops and handlers
+	wg      sync.WaitGroup // accept loop, read and write loops, handlers
 }
 
 // dialer lets concurrent Calls to an unconnected address share one dial
@@ -128,8 +131,9 @@ func (p *Peers) start(nc net.Conn, addr string) (*conn, error) {
 	if addr != "" {
 		p.register(c, addr)
 	}
-	p.wg.Add(1)
+	p.wg.Add(2)
 	go c.readLoop()
+	go c.writeLoop()
 	return c, nil
 }
 

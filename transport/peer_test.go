@@ -257,7 +257,7 @@ func TestGarbageDoesNotCrash(t *testing.T) {
 	badHello, _ := msgpack.Marshal("not a map")
 	rng := rand.New(rand.NewPCG(1, 2))
 	cases := map[string][]byte{
-		"unknown type":       append(bytes.Clone(preamble), frameBytes(9, nil)...),
+		"unknown type":       append(bytes.Clone(preamble), frameBytes(lastFrameType+1, nil)...),
 		"second hello":       append(bytes.Clone(preamble), frameBytes(frameHello, nil)...),
 		"short request":      append(bytes.Clone(preamble), frameBytes(frameRequest, []byte{0})...),
 		"bad method length":  append(bytes.Clone(preamble), frameBytes(frameRequest, []byte{0xFF, 0xFF, 'x'})...),

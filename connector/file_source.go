@@ -1,0 +1,305 @@
+package connector
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/runnel/runnel/operator"
+)
+
+// NewFileSource reads the text lines of a file, or of every regular file
+// under a folder (recursively), as Flink's FileSource with a text-line
+// format. A line ends at "\n"; the "\n" and a "\r" right before it are not
+// part of the line; a last line without "\n" is a line too.
+//
+// Under a folder, names starting with "." or "_" are skipped, files and
+// folders alike: by Hadoop's and Flink's convention they are hidden (in
+// progress, markers such as _SUCCESS). Symbolic links are not followed.
+// A path named explicitly is read whatever its name.
+//
+// The files are cut into splits (a small file whole, a big one in byte
+// ranges) and split k is read by subtask k % parallelism. Every node lists
+// the same files in the same order and so computes the same splits: the
+// input must not change while the job runs. A split owns the lines that
+// start inside its byte range, Hadoop's rule: it skips a line that began
+// before its start and finishes its last line past its end.
+//
+// Lines in no particular global order; one split's lines in file order.
+// A missing path fails NewReader; a line longer than 64 MiB fails the
+// job with the file and offset rather than exhausting memory.
+func NewFileSource(path string) operator.Source[string] {
+	return &fileSource{path: path, minSplitSize: 1 << 20, maxLineLen: 64 << 20}
+}
+
+const (
+	// splitsPerSubtask cuts big inputs into a few splits per subtask, so
+	// that files of uneven size still spread evenly under the static k %
+	// parallelism assignment. A split costs one seek and a partial line.
+	splitsPerSubtask = 4
+	// maxBatchBytes bounds the bytes of one PollNext's lines, besides
+	// maxBatchRecords, so that long lines make short batches.
+	maxBatchBytes = 64 << 10
+	// readBufferSize is the read buffer of a split; longer lines are
+	// assembled in fileReader.line.
+	readBufferSize = 64 << 10
+)
+
+type fileSource struct {
+	path string
+	// minSplitSize keeps splits of small inputs from costing more in
+	// seeks than they gain in parallelism.
+	minSplitSize int64
+	maxLineLen   int
+}
+
+// inputFile is one file to read, with its size at planning time.
+type inputFile struct {
+	path string
+	size int64
+}
+
+// fileSplit is the byte range [start, end) of a file; it owns the lines
+// that start in it.
+type fileSplit struct {
+	path       string
+	start, end int64
+}
+
+func (s *fileSource) NewReader(ctx *operator.Context) (operator.SourceReader[string], error) {
+	files, err := listInputFiles(s.path)
+	if err != nil {
+		return nil, err
+	}
+	var total int64
+	for _, f := range files {
+		total += f.size
+	}
+	size := max(s.minSplitSize, total/int64(ctx.Parallelism*splitsPerSubtask))
+	all := planSplits(files, size)
+	var mine []fileSplit
+	for k := ctx.Subtask; k < len(all); k += ctx.Parallelism {
+		mine = append(mine, all[k])
+	}
+	return newFileReader(mine, s.maxLineLen), nil
+}
+
+// listInputFiles returns the file at path, or the visible regular files
+// under it sorted by path, so that every node plans the same splits.
+func listInputFiles(path string) ([]inputFile, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("file source: %w", err)
+	}
+	if !info.IsDir() {
+		return []inputFile{{path: path, size: info.Size()}}, nil
+	}
+	var files []inputFile
+	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p == path {
+			return nil
+		}
+		if strings.HasPrefix(d.Name(), ".") || strings.HasPrefix(d.Name(), "_") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		files = append(files, inputFile{path: p, size: info.Size()})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("file source: list %s: %w", path, err)
+	}
+	slices.SortFunc(files, func(a, b inputFile) int { return strings.Compare(a.path, b.path) })
+	return files, nil
+}
+
+// planSplits cuts each file into ranges of size bytes. A remainder of up
+// to a tenth of size joins the last range instead of making a tiny split
+// (Hadoop's SPLIT_SLOP). Empty files have no split.
+func planSplits(files []inputFile, size int64) []fileSplit {
+	var splits []fileSplit
+	for _, f := range files {
+		for start := int64(0); start < f.size; {
+			end := start + size
+			if f.size-start <= size+size/10 {
+				end = f.size
+			}
+			splits = append(splits, fileSplit{path: f.path, start: start, end: end})
+			start = end
+		}
+	}
+	return splits
+}
+
+// fileReader reads its splits one after the other. Its position is
+// (split, pos): a checkpoint can snapshot the pair, and a restored reader
+// reopens splits[split] at pos, because openSplit only skips a partial
+// first line when pos is still the split's start.
+type fileReader struct {
+	splits     []fileSplit
+	maxLineLen int
+
+	split int   // index in splits of the split being read
+	pos   int64 // file offset of the next line to emit
+
+	file *os.File // splits[split]'s file, open while it is read
+	in   *bufio.Reader
+	line []byte // assembles lines longer than in's buffer
+}
+
+func newFileReader(splits []fileSplit, maxLineLen int) *fileReader {
+	r := &fileReader{splits: splits, maxLineLen: maxLineLen}
+	if len(splits) > 0 {
+		r.pos = splits[0].start
+	}
+	return r
+}
+
+func (r *fileReader) Open(*operator.Context) error { return nil }
+
+func (r *fileReader) EndInput() error { return nil }
+
+func (r *fileReader) Close() error {
+	if r.file == nil {
+		return nil
+	}
+	err := r.file.Close()
+	r.file = nil
+	return err
+}
+
+func (r *fileReader) PollNext(out operator.Collector[string]) (operator.InputStatus, error) {
+	for lines, size := 0, 0; lines < maxBatchRecords && size < maxBatchBytes; {
+		if r.split == len(r.splits) {
+			return operator.EndOfInput, nil
+		}
+		sp := r.splits[r.split]
+		if r.file == nil {
+			if err := r.openSplit(sp); err != nil {
+				return 0, err
+			}
+		}
+		if r.pos >= sp.end {
+			if err := r.Close(); err != nil {
+				return 0, fmt.Errorf("file source: close %s: %w", sp.path, err)
+			}
+			r.split++
+			if r.split < len(r.splits) {
+				r.pos = r.splits[r.split].start
+			}
+			continue
+		}
+		line, n, err := r.readLine(sp.path)
+		if err != nil {
+			return 0, err
+		}
+		r.pos += int64(n)
+		out.Collect(string(line))
+		lines++
+		size += n
+	}
+	return operator.MoreAvailable, nil
+}
+
+// openSplit opens sp's file at r.pos. When pos is the split's start and
+// not the file's, the line running over the start belongs to the previous
+// split: the reader skips through the first "\n" at or after start-1, so
+// that a split starting right after a "\n" loses nothing. A restored pos
+// equal to start is safe: either the skip had not run, or it had consumed
+// just the "\n" at start-1, which it consumes again.
+func (r *fileReader) openSplit(sp fileSplit) error {
+	f, err := os.Open(sp.path)
+	if err != nil {
+		return fmt.Errorf("file source: %w", err)
+	}
+	skip := r.pos == sp.start && sp.start > 0
+	at := r.pos
+	if skip {
+		at--
+	}
+	if _, err := f.Seek(at, io.SeekStart); err != nil {
+		f.Close()
+		return fmt.Errorf("file source: seek %s to offset %d: %w", sp.path, at, err)
+	}
+	r.file = f
+	if r.in == nil {
+		r.in = bufio.NewReaderSize(f, readBufferSize)
+	} else {
+		r.in.Reset(f)
+	}
+	if !skip {
+		return nil
+	}
+	r.pos = at
+	for {
+		chunk, err := r.in.ReadSlice('\n')
+		r.pos += int64(len(chunk))
+		switch {
+		case err == nil, errors.Is(err, io.EOF):
+			return nil
+		case !errors.Is(err, bufio.ErrBufferFull):
+			return fmt.Errorf("file source: read %s at offset %d: %w", sp.path, r.pos, err)
+		}
+	}
+}
+
+// readLine reads the line at r.pos and returns it without its terminator,
+// valid until the next call, and the bytes it took in the file.
+func (r *fileReader) readLine(path string) ([]byte, int, error) {
+	r.line = r.line[:0]
+	for {
+		chunk, err := r.in.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			r.line = append(r.line, chunk...)
+			if len(r.line) > r.maxLineLen {
+				return nil, 0, r.tooLong(path)
+			}
+			continue
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return nil, 0, fmt.Errorf("file source: read %s at offset %d: %w", path, r.pos, err)
+		}
+		line := chunk
+		if len(r.line) > 0 {
+			r.line = append(r.line, chunk...)
+			line = r.line
+		}
+		n := len(line)
+		if n == 0 {
+			// Planning saw bytes here: the file shrank.
+			return nil, 0, fmt.Errorf("file source: %s: unexpected end of file at offset %d", path, r.pos)
+		}
+		if line[n-1] == '\n' {
+			line = line[:n-1]
+			if len(line) > 0 && line[len(line)-1] == '\r' {
+				line = line[:len(line)-1]
+			}
+		}
+		if len(line) > r.maxLineLen {
+			return nil, 0, r.tooLong(path)
+		}
+		return line, n, nil
+	}
+}
+
+func (r *fileReader) tooLong(path string) error {
+	return fmt.Errorf("file source: %s: line at offset %d is longer than %d bytes", path, r.pos, r.maxLineLen)
+}

@@ -1,0 +1,125 @@
+package executor
+
+import (
+	"encoding/binary"
+	"sync/atomic"
+	"time"
+
+	"github.com/runnel/runnel/transport"
+)
+
+// recordWriter is one edge leaving a subtask's chain: it packs records,
+// each prefixed by its uvarint length, into one buffer (of
+// transport.BufferSize, or one record's size if larger) per receiver
+// channel and hands a buffer to the transport when it is full, when the
+// buffer timeout fires (flushAll), or at once when the timeout is 0.
+// Used by the subtask's goroutine only, except release and backpressure.
+type recordWriter struct {
+	chans     []*channelWriter
+	immediate bool
+	bytesOut  *atomic.Uint64
+}
+
+type channelWriter struct {
+	sub *transport.Subpartition
+	buf []byte
+}
+
+func newRecordWriter(subs []*transport.Subpartition, immediate bool, bytesOut *atomic.Uint64) *recordWriter {
+	w := &recordWriter{immediate: immediate, bytesOut: bytesOut}
+	for _, s := range subs {
+		w.chans = append(w.chans, &channelWriter{sub: s})
+	}
+	return w
+}
+
+// NumChannels implements operator.RecordWriter.
+func (w *recordWriter) NumChannels() int { return len(w.chans) }
+
+// Emit implements operator.RecordWriter.
+func (w *recordWriter) Emit(channel int, record []byte) error {
+	c := w.chans[channel]
+	need := binary.MaxVarintLen64 + len(record)
+	if len(c.buf) > 0 && len(c.buf)+need > cap(c.buf) {
+		if err := w.flush(c); err != nil {
+			return err
+		}
+	}
+	if c.buf == nil {
+		if need <= transport.BufferSize {
+			c.buf = transport.GetBuffer()
+		} else {
+			c.buf = make([]byte, 0, need)
+		}
+	}
+	c.buf = binary.AppendUvarint(c.buf, uint64(len(record)))
+	c.buf = append(c.buf, record...)
+	if w.immediate {
+		return w.flush(c)
+	}
+	return nil
+}
+
+// Broadcast implements operator.RecordWriter.
+func (w *recordWriter) Broadcast(record []byte) error {
+	for i := range w.chans {
+		if err := w.Emit(i, record); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// flush hands the channel's buffer to the transport, which owns it from
+// then on.
+func (w *recordWriter) flush(c *channelWriter) error {
+	if len(c.buf) == 0 {
+		return nil
+	}
+	n := len(c.buf)
+	buf := c.buf
+	c.buf = nil
+	if err := c.sub.Write(buf); err != nil {
+		return err
+	}
+	w.bytesOut.Add(uint64(n))
+	return nil
+}
+
+func (w *recordWriter) flushAll() error {
+	for _, c := range w.chans {
+		if err := w.flush(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// finish flushes and ends every channel: the receivers see end of input.
+func (w *recordWriter) finish() error {
+	if err := w.flushAll(); err != nil {
+		return err
+	}
+	for _, c := range w.chans {
+		if err := c.sub.Finish(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// release aborts every channel; safe from any goroutine, it unblocks an
+// Emit waiting for credit.
+func (w *recordWriter) release() {
+	for _, c := range w.chans {
+		c.sub.Release()
+	}
+}
+
+func (w *recordWriter) backpressured() time.Duration {
+	var d time.Duration
+	for _, c := range w.chans {
+		d += c.sub.BackpressuredTime()
+	}
+	return d
+}

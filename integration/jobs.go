@@ -1,0 +1,69 @@
+package integration
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/runnel/runnel/coordinator"
+	"github.com/runnel/runnel/node"
+)
+
+// SubmitJob posts a job to the node at httpAddr (host:port) and returns
+// its id.
+func SubmitJob(t testing.TB, httpAddr, job string, parallelism int, args map[string]string) string {
+	t.Helper()
+	body, _ := json.Marshal(node.SubmitRequest{Job: job, Args: args, Parallelism: parallelism})
+	resp, err := http.Post("http://"+httpAddr+"/v1/jobs", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("submit %s: %s: %s", job, resp.Status, raw)
+	}
+	var out node.SubmitResponse
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out.ID
+}
+
+// GetJob fetches GET /v1/jobs/{id} from the node at httpAddr.
+func GetJob(httpAddr, id string) (coordinator.JobDetails, error) {
+	var d coordinator.JobDetails
+	resp, err := http.Get("http://" + httpAddr + "/v1/jobs/" + id)
+	if err != nil {
+		return d, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		raw, _ := io.ReadAll(resp.Body)
+		return d, fmt.Errorf("GET job %s: %s: %s", id, resp.Status, raw)
+	}
+	return d, json.NewDecoder(resp.Body).Decode(&d)
+}
+
+// WaitForJobStatus waits until the job reaches the status and returns its
+// details; it fails early if the job ends in another status.
+func WaitForJobStatus(t testing.TB, httpAddr, id string, want coordinator.JobStatus, timeout time.Duration) coordinator.JobDetails {
+	t.Helper()
+	var d coordinator.JobDetails
+	WaitForResult(t, timeout, func() (bool, error) {
+		var err error
+		d, err = GetJob(httpAddr, id)
+		if err != nil {
+			return false, err
+		}
+		if d.Status.Terminal() && d.Status != want {
+			t.Fatalf("job %s ended %s, want %s; error: %s", id, d.Status, want, d.Error)
+		}
+		return d.Status == want, fmt.Errorf("job %s is %s", id, d.Status)
+	})
+	return d
+}

@@ -1,0 +1,86 @@
+package node
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/runnel/runnel/coordinator"
+	"github.com/runnel/runnel/jobgraph"
+)
+
+// maxSubmitBody bounds a job submission's body.
+const maxSubmitBody = 1 << 20
+
+// SubmitRequest is the body of POST /v1/jobs.
+type SubmitRequest struct {
+	Job         string            `json:"job"`
+	Args        map[string]string `json:"args"`
+	Parallelism int               `json:"parallelism"`
+}
+
+// SubmitResponse is the answer to POST /v1/jobs.
+type SubmitResponse struct {
+	ID string `json:"id"`
+}
+
+func badRequest(format string, args ...any) error {
+	return &apiError{Status: http.StatusBadRequest, Message: fmt.Sprintf(format, args...)}
+}
+
+func (n *Node) handleSubmitJob(r *http.Request) (any, error) {
+	dec := json.NewDecoder(io.LimitReader(r.Body, maxSubmitBody))
+	dec.DisallowUnknownFields()
+	var req SubmitRequest
+	if err := dec.Decode(&req); err != nil {
+		var syntax *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.Is(err, io.EOF):
+			return nil, badRequest("empty body: want {\"job\": NAME, \"args\": {...}, \"parallelism\": N}")
+		case errors.As(err, &syntax), errors.As(err, &typ):
+			return nil, badRequest("bad JSON body: %v", err)
+		default:
+			return nil, badRequest("bad body: %v", err)
+		}
+	}
+	spec := jobgraph.Spec{Job: req.Job, Args: req.Args, Parallelism: req.Parallelism}
+	if err := spec.Validate(); err != nil {
+		return nil, badRequest("%v", err)
+	}
+	var id string
+	if err := n.onLeader(r.Context(), methodSubmitJob, spec, &id); err != nil {
+		return nil, err
+	}
+	return SubmitResponse{ID: id}, nil
+}
+
+func (n *Node) handleListJobs(*http.Request) (any, error) {
+	jobs := n.coord.ListJobs()
+	if jobs == nil {
+		jobs = []coordinator.JobSummary{}
+	}
+	return map[string]any{"jobs": jobs}, nil
+}
+
+func (n *Node) handleJobDetails(r *http.Request) (any, error) {
+	id := r.PathValue("id")
+	if _, ok := n.fsm.Job(id); !ok {
+		return nil, fmt.Errorf("job %s: %w", id, coordinator.ErrUnknownJob)
+	}
+	var d coordinator.JobDetails
+	if err := n.onLeader(r.Context(), methodJobDetails, id, &d); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func (n *Node) handleCancelJob(r *http.Request) (any, error) {
+	id := r.PathValue("id")
+	if err := n.onLeader(r.Context(), methodCancelJob, id, nil); err != nil {
+		return nil, err
+	}
+	return map[string]string{"id": id, "status": "canceling"}, nil
+}

@@ -1,0 +1,129 @@
+package stream
+
+import (
+	"fmt"
+	"sync/atomic"
+
+	"github.com/runnel/runnel/jobgraph"
+	"github.com/runnel/runnel/operator"
+)
+
+// chainState is what the typed collectors of one chain share: record
+// counters and the first per-record error. Only the subtask's goroutine
+// touches it, so it needs no atomics; the chain publishes the counters
+// after each call, which costs two atomic stores per call rather than one
+// atomic add per record.
+type chainState struct {
+	in, out uint64
+	err     error
+}
+
+// fail records a per-record error (a sink's Write, a ProcessFunction, an
+// encoding); the first one is returned by the chain call under way.
+func (s *chainState) fail(err error) {
+	if s.err == nil {
+		s.err = err
+	}
+}
+
+// chainedOp is one operator of a chain.
+type chainedOp struct {
+	lc  operator.Lifecycle
+	ctx *operator.Context
+}
+
+// chain implements operator.Chain over typed collectors wired by
+// program.instantiate.
+type chain struct {
+	ops  []chainedOp // head first
+	poll func() (operator.InputStatus, error)
+	// decoders holds, by EdgeID, the decoder of each input edge of the
+	// head; nil for other edges.
+	decoders []func([]byte) error
+	run      chainState
+	in, out  atomic.Uint64
+}
+
+// Open opens the operators tail first, so that each one's downstream is
+// ready before it can emit.
+func (c *chain) Open() error {
+	for i := len(c.ops) - 1; i >= 0; i-- {
+		op := c.ops[i]
+		if err := op.lc.Open(op.ctx); err != nil {
+			return fmt.Errorf("%s: open: %w", op.ctx, err)
+		}
+	}
+	return nil
+}
+
+func (c *chain) IsSource() bool { return c.poll != nil }
+
+func (c *chain) PollSource() (operator.InputStatus, error) {
+	if c.poll == nil {
+		return operator.EndOfInput, fmt.Errorf("%s: not a source", c.ops[0].ctx)
+	}
+	if c.run.err != nil {
+		return operator.EndOfInput, c.run.err
+	}
+	st, err := c.poll()
+	c.publish()
+	if err != nil {
+		return st, fmt.Errorf("%s: poll: %w", c.ops[0].ctx, err)
+	}
+	return st, c.run.err
+}
+
+func (c *chain) PushRecord(e jobgraph.EdgeID, record []byte) error {
+	if e < 0 || int(e) >= len(c.decoders) || c.decoders[e] == nil {
+		return fmt.Errorf("%s: edge %d is not an input", c.ops[0].ctx, e)
+	}
+	if c.run.err != nil {
+		return c.run.err
+	}
+	err := c.decoders[e](record)
+	c.publish()
+	if err != nil {
+		return fmt.Errorf("%s: input edge %d: %w", c.ops[0].ctx, e, err)
+	}
+	return c.run.err
+}
+
+// EndInput ends the operators head to tail, so that records an operator
+// emits at its end reach its downstream before that one ends.
+func (c *chain) EndInput() error {
+	if c.run.err != nil {
+		return c.run.err
+	}
+	defer c.publish()
+	for _, op := range c.ops {
+		if err := op.lc.EndInput(); err != nil {
+			return fmt.Errorf("%s: end input: %w", op.ctx, err)
+		}
+		if c.run.err != nil {
+			return c.run.err
+		}
+	}
+	return nil
+}
+
+// Close closes every operator, head to tail, even after one fails.
+func (c *chain) Close() error {
+	var first error
+	for _, op := range c.ops {
+		if err := op.lc.Close(); err != nil && first == nil {
+			first = fmt.Errorf("%s: close: %w", op.ctx, err)
+		}
+	}
+	c.publish()
+	return first
+}
+
+// Metrics lags by at most the chain call under way.
+func (c *chain) Metrics() operator.ChainMetrics {
+	return operator.ChainMetrics{RecordsIn: c.in.Load(), RecordsOut: c.out.Load()}
+}
+
+func (c *chain) publish() {
+	c.in.Store(c.run.in)
+	c.out.Store(c.run.out)
+}
