@@ -67,9 +67,6 @@ func (n *Node) handleListJobs(*http.Request) (any, error) {
 
 func (n *Node) handleJobDetails(r *http.Request) (any, error) {
 	id := r.PathValue("id")
-	if _, ok := n.fsm.Job(id); !ok {
-		return nil, fmt.Errorf("job %s: %w", id, coordinator.ErrUnknownJob)
-	}
 	var d coordinator.JobDetails
 	if err := n.onLeader(r.Context(), methodJobDetails, id, &d); err != nil {
 		return nil, err
