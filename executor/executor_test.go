@@ -26,8 +26,9 @@ func TestMain(m *testing.M) {
 
 // fakeCluster is a one-node desired state the test sets.
 type fakeCluster struct {
-	addr    string
-	changed chan struct{}
+	addr     string
+	changed  chan struct{}
+	registry *stream.Registry
 
 	mu      sync.Mutex
 	asg     []Assignment
@@ -119,7 +120,7 @@ func (r *seqReader) PollNext(out operator.Collector[int64]) (operator.InputStatu
 	return operator.MoreAvailable, nil
 }
 
-func testRegistry(t *testing.T) *stream.Registry {
+func testRegistry(t testing.TB) *stream.Registry {
 	r := stream.NewRegistry()
 	must := func(err error) {
 		if err != nil {
@@ -153,7 +154,7 @@ func testRegistry(t *testing.T) *stream.Registry {
 }
 
 // startExecutor runs an executor on a real one-port transport on loopback.
-func startExecutor(t *testing.T) (*Executor, *fakeCluster) {
+func startExecutor(t testing.TB) (*Executor, *fakeCluster) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -166,9 +167,9 @@ func startExecutor(t *testing.T) (*Executor, *fakeCluster) {
 	addr := ln.Addr().String()
 	peers := transport.NewPeers(peerLn, transport.Config{Advertise: addr, Logger: logger})
 	network := transport.NewNetwork(peers, transport.NetworkConfig{Advertise: addr, Logger: logger})
-	c := &fakeCluster{addr: addr, changed: make(chan struct{}, 1), reports: map[[2]int]jobgraph.TaskReport{}}
-	e := New(Config{NodeName: "n1", BufferTimeout: 10 * time.Millisecond, Credits: 4, ReportInterval: 20 * time.Millisecond},
-		c, testRegistry(t), network, logger)
+	c := &fakeCluster{addr: addr, changed: make(chan struct{}, 1), reports: map[[2]int]jobgraph.TaskReport{}, registry: testRegistry(t)}
+	e := New(Config{NodeName: "n1", BufferTimeout: 10 * time.Millisecond, Credits: 8, ReportInterval: 20 * time.Millisecond},
+		c, c.registry, network, logger)
 	e.Start()
 	t.Cleanup(func() {
 		e.Stop()
@@ -191,12 +192,18 @@ func assignment(job string, active bool) Assignment {
 	}
 }
 
-func waitStates(t *testing.T, c *fakeCluster, want jobgraph.ExecutionState) map[[2]int]jobgraph.TaskReport {
+func waitStates(t testing.TB, c *fakeCluster, want jobgraph.ExecutionState) map[[2]int]jobgraph.TaskReport {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	return waitN(t, c, 3, want)
+}
+
+// waitN waits until n subtasks report the state want.
+func waitN(t testing.TB, c *fakeCluster, n int, want jobgraph.ExecutionState) map[[2]int]jobgraph.TaskReport {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Minute)
 	for {
 		rs := c.states()
-		done := len(rs) == 3
+		done := len(rs) == n
 		for _, r := range rs {
 			done = done && r.State == want
 		}
@@ -206,7 +213,7 @@ func waitStates(t *testing.T, c *fakeCluster, want jobgraph.ExecutionState) map[
 		if time.Now().After(deadline) {
 			t.Fatalf("subtasks did not all reach %s: %+v", want, rs)
 		}
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(time.Millisecond)
 	}
 }
 
