@@ -94,17 +94,26 @@ func (c *Coordinator) ReportTasks(reports []jobgraph.TaskReport) error {
 	return nil
 }
 
+// jobManager returns the running JobManager. A node that has just won an
+// election needs a moment (a Raft barrier) before it runs one; requests
+// that arrive in that moment wait for it rather than fail.
 func (c *Coordinator) jobManager() (*JobManager, error) {
-	if c.raft.State() != raft.Leader {
-		return nil, ErrNotLeader
+	deadline := time.Now().Add(c.cfg.ApplyTimeout)
+	for {
+		if c.raft.State() != raft.Leader {
+			return nil, ErrNotLeader
+		}
+		c.mu.Lock()
+		jm := c.jm
+		c.mu.Unlock()
+		if jm != nil {
+			return jm, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("%w: leadership not yet established", ErrNotLeader)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
-	c.mu.Lock()
-	jm := c.jm
-	c.mu.Unlock()
-	if jm == nil {
-		return nil, ErrNotLeader
-	}
-	return jm, nil
 }
 
 // JobSummary is one job in GET /v1/jobs.

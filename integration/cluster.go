@@ -126,7 +126,7 @@ func (c *Cluster) Leader(nodes ...*node.Node) *node.Node {
 }
 
 // WaitForLeader waits until every node given (default: all) names the same
-// leader, and returns it.
+// leader and that leader runs its JobManager, and returns it.
 func (c *Cluster) WaitForLeader(nodes ...*node.Node) *node.Node {
 	c.t.Helper()
 	if len(nodes) == 0 {
@@ -146,6 +146,9 @@ func (c *Cluster) WaitForLeader(nodes ...*node.Node) *node.Node {
 		leader = c.Leader(nodes...)
 		if leader == nil || leader.Name() != name {
 			return false, fmt.Errorf("leader %s is not among the nodes asked", name)
+		}
+		if !leader.JobManagerRunning() {
+			return false, fmt.Errorf("leader %s has not started its JobManager yet", name)
 		}
 		return true, nil
 	})
