@@ -1,6 +1,9 @@
 package examples
 
 import (
+	"encoding/binary"
+	"fmt"
+
 	"github.com/runnel/runnel/connector"
 	"github.com/runnel/runnel/stream"
 )
@@ -9,10 +12,28 @@ func init() {
 	stream.RegisterJob("keyed-sum", buildKeyedSum)
 }
 
-// Reading is one generated record of keyed-sum: a key and a value.
+// Reading is one generated record of keyed-sum: a key and a value. It
+// brings its own binary codec, as hot types should: 16 fixed bytes instead
+// of msgpack's reflection.
 type Reading struct {
 	Key   int64
 	Value int64
+}
+
+// AppendBinary implements encoding.BinaryAppender.
+func (r *Reading) AppendBinary(b []byte) ([]byte, error) {
+	b = binary.BigEndian.AppendUint64(b, uint64(r.Key))
+	return binary.BigEndian.AppendUint64(b, uint64(r.Value)), nil
+}
+
+// UnmarshalBinary implements encoding.BinaryUnmarshaler.
+func (r *Reading) UnmarshalBinary(b []byte) error {
+	if len(b) != 16 {
+		return fmt.Errorf("reading: %d bytes, want 16", len(b))
+	}
+	r.Key = int64(binary.BigEndian.Uint64(b))
+	r.Value = int64(binary.BigEndian.Uint64(b[8:]))
+	return nil
 }
 
 // buildKeyedSum is runnel's throughput probe: a generator of count records
