@@ -1,6 +1,7 @@
 package coordinator
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -140,15 +141,7 @@ func (m *JobMaster) schedule(plan *scheduler.Plan) error {
 	for name, slots := range free {
 		nodes = append(nodes, scheduler.NodeSlots{Node: name, Free: slots})
 	}
-	slices.SortFunc(nodes, func(a, b scheduler.NodeSlots) int {
-		switch {
-		case a.Node < b.Node:
-			return -1
-		case a.Node > b.Node:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(nodes, func(a, b scheduler.NodeSlots) int { return cmp.Compare(a.Node, b.Node) })
 	asg, err := scheduler.Assign(plan, nodes)
 	if errors.Is(err, scheduler.ErrNotEnoughSlots) {
 		m.mu.Lock()

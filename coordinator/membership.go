@@ -1,6 +1,7 @@
 package coordinator
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"time"
@@ -79,7 +80,7 @@ func (p *membershipPlan) next(servers []raft.Server, members []Member, now time.
 
 	var changes []change
 	sorted := slices.Clone(servers)
-	slices.SortFunc(sorted, func(a, b raft.Server) int { return compareIDs(a.ID, b.ID) })
+	slices.SortFunc(sorted, func(a, b raft.Server) int { return cmp.Compare(a.ID, b.ID) })
 	for _, s := range sorted {
 		name := string(s.ID)
 		since, gone := p.gone[name]
@@ -116,7 +117,7 @@ func (p *membershipPlan) next(servers []raft.Server, members []Member, now time.
 	}
 
 	newcomers := slices.Clone(members)
-	slices.SortFunc(newcomers, func(a, b Member) int { return compareIDs(raft.ServerID(a.Name), raft.ServerID(b.Name)) })
+	slices.SortFunc(newcomers, func(a, b Member) int { return cmp.Compare(a.Name, b.Name) })
 	for _, m := range newcomers {
 		if inConfig[m.Name] || m.State != StateAlive || m.RPCAddr == "" {
 			continue
@@ -129,16 +130,6 @@ func (p *membershipPlan) next(servers []raft.Server, members []Member, now time.
 		changes = append(changes, change{kind: kind, name: m.Name, addr: m.RPCAddr})
 	}
 	return changes
-}
-
-func compareIDs(a, b raft.ServerID) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // reconcileRaft applies the plan's changes one by one; Raft allows one

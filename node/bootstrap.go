@@ -1,6 +1,7 @@
 package node
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -35,15 +36,7 @@ func bootstrapServers(expect int, peers []peer) ([]raft.Server, error) {
 	if len(servers) < expect {
 		return nil, fmt.Errorf("%w: %d of %d", errNotEnoughServers, len(servers), expect)
 	}
-	slices.SortFunc(servers, func(a, b raft.Server) int {
-		switch {
-		case a.ID < b.ID:
-			return -1
-		case a.ID > b.ID:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(servers, func(a, b raft.Server) int { return cmp.Compare(a.ID, b.ID) })
 	return servers, nil
 }
 
