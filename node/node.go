@@ -36,7 +36,7 @@ const rejoinInterval = 5 * time.Second
 // channelCredits is the number of buffers each input channel grants its
 // sender: enough to keep a loopback or LAN link busy while the receiver
 // works through earlier buffers.
-const channelCredits = 8
+const channelCredits = 16
 
 // Node is one running runnel process's cluster machinery.
 type Node struct {

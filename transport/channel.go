@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -191,22 +192,21 @@ type InputChannel struct {
 	addr string // producer's node
 
 	// Remote channels; set before the channel is published.
-	c      *conn
-	stream uint32
+	c           *conn
+	stream      uint32
+	unannounced atomic.Uint32 // credit not yet sent; the writer sends it
 
 	req *request // local channels: the request filed with our own Network
 
-	mu           sync.Mutex
-	ring         [][]byte // received buffers, FIFO; len(ring) = initial credit
-	head, count  int
-	outstanding  int           // remote: credit granted (announced or not) and not yet used by data
-	unannounced  int           // remote: credit not yet sent to the producer
-	creditQueued bool          // remote: the connection's writer will send unannounced
-	sub          *Subpartition // local: the producer, once bound
-	eof          bool          // end of partition received
-	err          error         // failed or closed: Next returns it
-	closed       bool
-	notify       chan struct{} // cap 1: something changed
+	mu          sync.Mutex
+	ring        [][]byte // received buffers, FIFO; len(ring) = initial credit
+	head, count int
+	outstanding int           // remote: credit granted (announced or not) and not yet used by data
+	sub         *Subpartition // local: the producer, once bound
+	eof         bool          // end of partition received
+	err         error         // failed or closed: Next returns it
+	closed      bool
+	notify      chan struct{} // cap 1: something changed
 }
 
 // ID returns the channel's id.
@@ -253,55 +253,29 @@ func (c *InputChannel) Next(ctx context.Context) ([]byte, error) {
 // the producer. The caller must not touch buf afterwards.
 func (c *InputChannel) Recycle(buf []byte) {
 	PutBuffer(buf)
+	c.mu.Lock()
+	active := c.err == nil && !c.eof
+	sub := c.sub
+	if active && c.c != nil {
+		c.outstanding++
+	}
+	c.mu.Unlock()
+	if !active {
+		return
+	}
 	if c.c == nil {
-		c.mu.Lock()
-		active, sub := c.err == nil && !c.eof, c.sub
-		c.mu.Unlock()
-		if active && sub != nil {
+		if sub != nil {
 			sub.addCredit(c.req, 1)
 		}
 		return
 	}
-	c.mu.Lock()
-	if c.err != nil || c.eof {
-		c.mu.Unlock()
-		return
-	}
-	c.outstanding++
-	c.unannounced++
-	queue := c.creditDueLocked()
-	c.mu.Unlock()
-	if queue {
+	// Credit is announced at once, so the producer never waits for it
+	// needlessly (batching it by half the window measured 20 % slower),
+	// but it accumulates until the connection's writer picks it up: a
+	// busy writer sends one frame for many recycled buffers.
+	if c.unannounced.Add(1) == 1 {
 		c.c.enqueueCredit(c)
 	}
-}
-
-// creditDueLocked reports whether unannounced credit should be queued for
-// sending now, marking it queued. Credit is announced once the producer's
-// announced credit falls below half the window, rather than per buffer:
-// fewer credit frames and syscalls, while the producer still never runs
-// dry as long as the consumer keeps up. It cannot stall: when the producer
-// has used up its credit, its data arrives here, announced credit is 0,
-// and whatever was recycled is queued. Callers hold mu.
-func (c *InputChannel) creditDueLocked() bool {
-	if c.unannounced == 0 || c.creditQueued {
-		return false
-	}
-	if announced := c.outstanding - c.unannounced; announced >= max(1, len(c.ring)/2) {
-		return false
-	}
-	c.creditQueued = true
-	return true
-}
-
-// takeCredit hands the connection's writer the credit to announce.
-func (c *InputChannel) takeCredit() uint32 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n := c.unannounced
-	c.unannounced = 0
-	c.creditQueued = false
-	return uint32(n)
 }
 
 // Close gives the channel up: the producer is told and its Write fails;
@@ -391,12 +365,8 @@ func (c *InputChannel) deliverRemote(buf []byte) error {
 	}
 	c.outstanding--
 	c.push(buf)
-	queue := c.creditDueLocked()
 	c.mu.Unlock()
 	c.signal()
-	if queue {
-		c.c.enqueueCredit(c)
-	}
 	return nil
 }
 

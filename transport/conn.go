@@ -238,7 +238,7 @@ func (c *conn) writeLoop() {
 			}
 			w.reset()
 			for _, ic := range credits {
-				if n := ic.takeCredit(); n > 0 {
+				if n := ic.unannounced.Swap(0); n > 0 {
 					w.credit(ic.stream, n)
 				}
 			}
