@@ -93,9 +93,12 @@ type DeployJobRequest struct {
 }
 
 // UpdateJobStatusRequest moves a job to a new status. Refused for a job
-// that is already terminal.
+// that is already terminal or no longer in the From status.
 type UpdateJobStatusRequest struct {
-	JobID  string    `msgpack:"job"`
+	JobID string `msgpack:"job"`
+	// From is the status the writer saw; the write is refused if the job
+	// has moved on since (a cancel racing a deployment or a failure).
+	From   JobStatus `msgpack:"from"`
 	Status JobStatus `msgpack:"status"`
 	Error  string    `msgpack:"error,omitempty"`
 	Time   time.Time `msgpack:"time"`

@@ -23,35 +23,45 @@ var (
 	ErrJobEnded = errors.New("job has ended")
 )
 
-// SubmitJob is the Dispatcher's submit: it checks that the spec builds a
-// valid, chainable graph, records the job in Raft and starts its JobMaster.
-// Leader only.
-func (c *Coordinator) SubmitJob(ctx context.Context, spec jobgraph.Spec) (string, error) {
-	jm, err := c.jobManager()
-	if err != nil {
-		return "", err
-	}
-	if err := spec.Validate(); err != nil {
-		return "", fmt.Errorf("%w: %v", ErrBadJob, err)
-	}
-	prog, err := c.cfg.Builder.Build(spec)
-	if err != nil {
-		return "", fmt.Errorf("%w: %v", ErrBadJob, err)
-	}
-	if _, err := scheduler.Chain(prog.Graph()); err != nil {
-		return "", fmt.Errorf("%w: %v", ErrBadJob, err)
-	}
+// NewJobID returns a fresh job id. The node that takes a submission picks
+// it, so a submission retried on a new leader after the old one lost
+// leadership mid-write cannot create the job twice: the FSM refuses a
+// second job with the same id.
+func NewJobID() (string, error) {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", fmt.Errorf("job id: %w", err)
 	}
-	id := hex.EncodeToString(b[:])
+	return hex.EncodeToString(b[:]), nil
+}
+
+// SubmitJob is the Dispatcher's submit: it checks that the spec builds a
+// valid, chainable graph, records the job in Raft under id and starts its
+// JobMaster. Leader only.
+func (c *Coordinator) SubmitJob(ctx context.Context, id string, spec jobgraph.Spec) error {
+	jm, err := c.jobManager()
+	if err != nil {
+		return err
+	}
+	if job, ok := c.fsm.Job(id); ok && job.Spec.Job == spec.Job {
+		return nil // a retried submission that did commit
+	}
+	if err := spec.Validate(); err != nil {
+		return fmt.Errorf("%w: %v", ErrBadJob, err)
+	}
+	prog, err := c.cfg.Builder.Build(spec)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrBadJob, err)
+	}
+	if _, err := scheduler.Chain(prog.Graph()); err != nil {
+		return fmt.Errorf("%w: %v", ErrBadJob, err)
+	}
 	if _, err := c.raftApply(SubmitJobType, SubmitJobRequest{Job: Job{ID: id, Spec: spec, SubmitTime: time.Now()}}); err != nil {
-		return "", err
+		return err
 	}
 	jm.startJobMaster(id)
 	c.log.Info("job submitted", "job", id, "name", spec.Job, "parallelism", spec.Parallelism)
-	return id, ctx.Err()
+	return ctx.Err()
 }
 
 // CancelJob moves a job to CANCELING (or straight to CANCELED if it was
@@ -75,7 +85,7 @@ func (c *Coordinator) CancelJob(ctx context.Context, id string) error {
 	if job.Status == JobCreated {
 		status = JobCanceled
 	}
-	if _, err := c.raftApply(UpdateJobStatusType, UpdateJobStatusRequest{JobID: id, Status: status, Time: time.Now()}); err != nil {
+	if _, err := c.raftApply(UpdateJobStatusType, UpdateJobStatusRequest{JobID: id, From: job.Status, Status: status, Time: time.Now()}); err != nil {
 		return err
 	}
 	if m := jm.master(id); m != nil {

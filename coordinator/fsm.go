@@ -135,6 +135,8 @@ func (f *FSM) applyUpdateJobStatus(body []byte, index uint64) any {
 		return fmt.Errorf("update job %s: %w", req.JobID, ErrUnknownJob)
 	case job.Status.Terminal():
 		return fmt.Errorf("update job %s: job is already %s", req.JobID, job.Status)
+	case job.Status != req.From:
+		return fmt.Errorf("update job %s: job is %s, not %s", req.JobID, job.Status, req.From)
 	}
 	job.Status = req.Status
 	if req.Error != "" {

@@ -49,7 +49,7 @@ func TestApplyJobLifecycle(t *testing.T) {
 		t.Fatalf("deploy of an unknown job: %v", err)
 	}
 
-	if err := applyErr(t, f, UpdateJobStatusType, UpdateJobStatusRequest{JobID: "j1", Status: JobFailed, Error: "boom at Map (1/2)", Time: time.Unix(3, 0)}); err != nil {
+	if err := applyErr(t, f, UpdateJobStatusType, UpdateJobStatusRequest{JobID: "j1", From: JobRunning, Status: JobFailed, Error: "boom at Map (1/2)", Time: time.Unix(3, 0)}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := f.Job("j1")

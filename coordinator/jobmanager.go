@@ -24,6 +24,7 @@ type JobManager struct {
 	log       *slog.Logger
 
 	mu      sync.Mutex
+	stopped bool // no JobMaster starts after stop
 	masters map[string]*JobMaster
 	// ended keeps the JobMasters of the newest ended jobs, oldest first,
 	// so their last task reports stay visible in the job's details.
@@ -62,6 +63,7 @@ func (jm *JobManager) start() {
 
 func (jm *JobManager) stop() {
 	jm.mu.Lock()
+	jm.stopped = true
 	masters := jm.masters
 	jm.masters = map[string]*JobMaster{}
 	jm.mu.Unlock()
@@ -75,7 +77,7 @@ func (jm *JobManager) stop() {
 func (jm *JobManager) startJobMaster(id string) {
 	jm.mu.Lock()
 	defer jm.mu.Unlock()
-	if _, ok := jm.masters[id]; ok {
+	if _, ok := jm.masters[id]; ok || jm.stopped {
 		return
 	}
 	m := newJobMaster(jm, id)

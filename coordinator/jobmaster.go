@@ -34,6 +34,8 @@ type JobMaster struct {
 	pendingReason string
 	waitingSince  time.Time
 	cancelSince   time.Time
+	// secondarySince is when only secondary failures were first seen.
+	secondarySince time.Time
 }
 
 func newJobMaster(jm *JobManager, id string) *JobMaster {
@@ -56,17 +58,22 @@ func (m *JobMaster) wake() {
 	}
 }
 
-// report takes the subtask reports of the current attempt; reports of
-// older attempts are fenced off.
+// report takes the subtask reports of the current attempt from the node
+// processes the subtasks were placed on; reports of older attempts or of
+// a restarted node are fenced off.
 func (m *JobMaster) report(rs []jobgraph.TaskReport) {
 	d, _ := m.jm.fsm.Deployment(m.id)
+	placed := map[[2]int]string{}
+	for _, p := range d.Subtasks {
+		placed[[2]int{p.Task, p.Index}] = p.Incarnation
+	}
 	m.mu.Lock()
 	changed := false
 	for _, r := range rs {
-		if r.Attempt != d.Attempt {
+		k := [2]int{r.Task, r.Index}
+		if inc, ok := placed[k]; r.Attempt != d.Attempt || !ok || inc != r.Incarnation {
 			continue
 		}
-		k := [2]int{r.Task, r.Index}
 		if m.reports[k].State != r.State {
 			changed = true
 		}
@@ -107,7 +114,7 @@ func (m *JobMaster) step() (done bool, err error) {
 	}
 	plan, err := m.planOf(job)
 	if err != nil {
-		return false, m.finish(JobFailed, fmt.Sprintf("build job: %v", err))
+		return false, m.finish(job.Status, JobFailed, fmt.Sprintf("build job: %v", err))
 	}
 	switch job.Status {
 	case JobCreated:
@@ -153,16 +160,19 @@ func (m *JobMaster) schedule(plan *scheduler.Plan) error {
 		waited := time.Since(m.waitingSince)
 		m.mu.Unlock()
 		if waited >= m.jm.cfg.SlotRequestTimeout {
-			return m.finish(JobFailed, fmt.Sprintf("no slots within %s: %v", m.jm.cfg.SlotRequestTimeout, err))
+			return m.finish(JobCreated, JobFailed, fmt.Sprintf("no slots within %s: %v", m.jm.cfg.SlotRequestTimeout, err))
 		}
 		return nil
 	}
 	if err != nil {
-		return m.finish(JobFailed, fmt.Sprintf("schedule: %v", err))
+		return m.finish(JobCreated, JobFailed, fmt.Sprintf("schedule: %v", err))
 	}
 	d := Deployment{JobID: m.id, Attempt: 1}
+	table := m.jm.fsm.Nodes()
 	for id, slot := range asg {
-		d.Subtasks = append(d.Subtasks, jobgraph.Placement{Task: int(id.Task), Index: id.Index, Node: slot.Node, Slot: slot.Index})
+		d.Subtasks = append(d.Subtasks, jobgraph.Placement{
+			Task: int(id.Task), Index: id.Index, Node: slot.Node, Slot: slot.Index, Incarnation: table[slot.Node].Incarnation,
+		})
 	}
 	slices.SortFunc(d.Subtasks, func(a, b jobgraph.Placement) int {
 		if a.Task != b.Task {
@@ -185,36 +195,59 @@ func (m *JobMaster) schedule(plan *scheduler.Plan) error {
 // every subtask finished.
 func (m *JobMaster) follow(plan *scheduler.Plan) error {
 	d, _ := m.jm.fsm.Deployment(m.id)
-	alive := map[string]bool{}
-	table := m.jm.fsm.Nodes()
+	// The process a subtask was placed on is gone when gossip no longer
+	// sees it alive, or sees the node back with a new incarnation.
+	alive := map[string]string{} // node -> live incarnation
 	for _, mem := range m.jm.members.Members() {
-		alive[mem.Name] = mem.State == StateAlive && table[mem.Name].Incarnation == mem.Incarnation
+		if mem.State == StateAlive {
+			alive[mem.Name] = mem.Incarnation
+		}
 	}
 	m.mu.Lock()
 	finished := 0
-	var failure string
+	var failure, secondary string
 	for _, p := range d.Subtasks {
 		r, ok := m.reports[[2]int{p.Task, p.Index}]
+		name := fmt.Sprintf("%s (%d/%d)", plan.Tasks[p.Task].Name, p.Index+1, plan.Tasks[p.Task].Parallelism)
 		switch {
 		case ok && r.State == jobgraph.Finished:
 			finished++
-		case ok && r.State == jobgraph.Failed && failure == "":
+		case failure != "":
+		case alive[p.Node] != p.Incarnation:
+			failure = fmt.Sprintf("node %s running %s was lost", p.Node, name)
+		case ok && r.State == jobgraph.Failed && r.Secondary:
+			if secondary == "" {
+				secondary = r.Error
+			}
+		case ok && r.State == jobgraph.Failed:
 			failure = r.Error
-		case ok && r.State == jobgraph.Canceled && failure == "":
-			failure = fmt.Sprintf("%s (%d/%d) on %s stopped without being canceled", plan.Tasks[p.Task].Name, p.Index+1, plan.Tasks[p.Task].Parallelism, p.Node)
-		case !alive[p.Node] && failure == "":
-			failure = fmt.Sprintf("node %s running %s (%d/%d) was lost", p.Node, plan.Tasks[p.Task].Name, p.Index+1, plan.Tasks[p.Task].Parallelism)
+		case ok && r.State == jobgraph.Canceled:
+			failure = fmt.Sprintf("%s on %s stopped without being canceled", name, p.Node)
+		}
+	}
+	// A broken channel is usually the echo of a failure elsewhere (a lost
+	// node, a failed subtask); give the root cause a moment to show.
+	if failure == "" && secondary != "" {
+		if m.secondarySince.IsZero() {
+			m.secondarySince = time.Now()
+		}
+		if time.Since(m.secondarySince) >= rootCauseWait {
+			failure = secondary
 		}
 	}
 	m.mu.Unlock()
 	switch {
 	case failure != "":
-		return m.finish(JobFailed, failure)
+		return m.finish(JobRunning, JobFailed, failure)
 	case finished == len(d.Subtasks):
-		return m.finish(JobFinished, "")
+		return m.finish(JobRunning, JobFinished, "")
 	}
 	return nil
 }
+
+// rootCauseWait is how long a JobMaster that only sees broken channels
+// waits for the failure that broke them before it fails the job with one.
+const rootCauseWait = 5 * time.Second
 
 // followCancel marks a canceling job CANCELED once every subtask stopped,
 // or after the cancel timeout (a node may be gone).
@@ -233,13 +266,15 @@ func (m *JobMaster) followCancel(plan *scheduler.Plan) error {
 	waited := time.Since(m.cancelSince)
 	m.mu.Unlock()
 	if stopped == len(d.Subtasks) || waited >= m.jm.cfg.CancelTimeout {
-		return m.finish(JobCanceled, "")
+		return m.finish(JobCanceling, JobCanceled, "")
 	}
 	return nil
 }
 
-func (m *JobMaster) finish(status JobStatus, reason string) error {
-	_, err := m.jm.apply(UpdateJobStatusType, UpdateJobStatusRequest{JobID: m.id, Status: status, Error: reason, Time: time.Now()})
+// finish ends the job with status, unless it has left the status from
+// that the decision was based on.
+func (m *JobMaster) finish(from, status JobStatus, reason string) error {
+	_, err := m.jm.apply(UpdateJobStatusType, UpdateJobStatusRequest{JobID: m.id, From: from, Status: status, Error: reason, Time: time.Now()})
 	if err == nil {
 		m.log.Info("job "+string(status), "reason", reason)
 	}

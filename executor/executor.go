@@ -49,6 +49,9 @@ type Cluster interface {
 type Config struct {
 	// NodeName is this node's name, as in placements.
 	NodeName string
+	// Incarnation is this process's id: placements made for an earlier
+	// process of this node are not run (that process's subtasks are lost).
+	Incarnation string
 	// BufferTimeout is the longest a record waits in a partly filled
 	// buffer; 0 sends every record at once.
 	BufferTimeout time.Duration
@@ -72,6 +75,7 @@ type Executor struct {
 
 	kickReport chan struct{}
 	stop       chan struct{}
+	stopOnce   sync.Once
 	wg         sync.WaitGroup
 }
 
@@ -114,15 +118,34 @@ func (e *Executor) Start() {
 	}()
 }
 
-// Stop cancels every subtask and waits for them and the loops to end.
-func (e *Executor) Stop() {
-	close(e.stop)
+// Stop cancels every subtask and waits for them and the loops to end, at
+// most until ctx ends: a subtask stuck in user code (an endless loop, a
+// blocking call that ignores cancellation) cannot be stopped in Go, and is
+// then left behind with a log line rather than hanging the node's shutdown.
+// Stop may be called more than once.
+func (e *Executor) Stop(ctx context.Context) {
+	e.stopOnce.Do(func() { close(e.stop) })
 	e.mu.Lock()
 	for _, t := range e.tasks {
 		t.cancel()
 	}
 	e.mu.Unlock()
-	e.wg.Wait()
+	done := make(chan struct{})
+	go func() {
+		e.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		e.mu.Lock()
+		for _, t := range e.tasks {
+			if !t.isDone() {
+				e.log.Error("subtask did not stop; leaving it behind", "subtask", t.name, "job", t.key.job)
+			}
+		}
+		e.mu.Unlock()
+	}
 }
 
 func (e *Executor) reconcileLoop() {
@@ -146,14 +169,14 @@ func (e *Executor) reconcileLoop() {
 // keep being reported, until their job leaves the desired state.
 func (e *Executor) reconcile() {
 	want := map[taskKey]Assignment{}
-	live := map[string]uint64{} // job -> active attempt
+	live := map[string]uint64{} // job -> attempt, for every job that has not ended
 	for _, a := range e.cluster.Assignments() {
+		live[a.JobID] = a.Attempt
 		if !a.Active {
 			continue
 		}
-		live[a.JobID] = a.Attempt
 		for _, p := range a.Subtasks {
-			if p.Node == e.cfg.NodeName {
+			if p.Node == e.cfg.NodeName && p.Incarnation == e.cfg.Incarnation {
 				want[taskKey{a.JobID, a.Attempt, p.Task, p.Index}] = a
 			}
 		}
@@ -161,6 +184,11 @@ func (e *Executor) reconcile() {
 
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	select {
+	case <-e.stop:
+		return // Stop has canceled the tasks; start no more
+	default:
+	}
 	for k, t := range e.tasks {
 		if _, ok := want[k]; ok {
 			continue
@@ -177,7 +205,7 @@ func (e *Executor) reconcile() {
 		t, err := e.newTask(k, a)
 		if err != nil {
 			e.log.Error("deploy subtask", "subtask", k.String(), "err", err)
-			t = failedTask(k, e.cfg.NodeName, err)
+			t = failedTask(k, e.cfg.NodeName, e.cfg.Incarnation, err)
 		} else {
 			e.wg.Add(1)
 			go func() {

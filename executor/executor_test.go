@@ -172,7 +172,7 @@ func startExecutor(t testing.TB) (*Executor, *fakeCluster) {
 		c, c.registry, network, logger)
 	e.Start()
 	t.Cleanup(func() {
-		e.Stop()
+		e.Stop(context.Background())
 		network.Close()
 		peers.Close()
 		mux.Close()

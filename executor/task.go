@@ -19,6 +19,7 @@ import (
 type task struct {
 	key  taskKey
 	node string
+	inc  string // this node process's incarnation
 	name string // "Map -> Filter (2/4)"
 	e    *Executor
 	asg  Assignment
@@ -34,12 +35,13 @@ type task struct {
 
 	bytesIn, bytesOut atomic.Uint64
 
-	mu      sync.Mutex
-	state   jobgraph.ExecutionState
-	err     string
-	chain   operator.Chain
-	writers []*recordWriter
-	inputs  []*transport.InputChannel
+	mu        sync.Mutex
+	state     jobgraph.ExecutionState
+	err       string
+	secondary bool
+	chain     operator.Chain
+	writers   []*recordWriter
+	inputs    []*transport.InputChannel
 }
 
 func (e *Executor) newTask(k taskKey, a Assignment) (*task, error) {
@@ -53,7 +55,7 @@ func (e *Executor) newTask(k taskKey, a Assignment) (*task, error) {
 	spec := p.plan.Tasks[k.task]
 	ctx, cancel := context.WithCancel(context.Background())
 	return &task{
-		key: k, node: e.cfg.NodeName, e: e, asg: a, prog: p,
+		key: k, node: e.cfg.NodeName, inc: e.cfg.Incarnation, e: e, asg: a, prog: p,
 		name:      fmt.Sprintf("%s (%d/%d)", spec.Name, k.index+1, spec.Parallelism),
 		ctx:       ctx,
 		cancelCtx: cancel,
@@ -66,8 +68,8 @@ func (e *Executor) newTask(k taskKey, a Assignment) (*task, error) {
 
 // failedTask stands for a subtask that could not even be built, so that
 // the failure reaches the JobMaster like any other.
-func failedTask(k taskKey, node string, err error) *task {
-	t := &task{key: k, node: node, done: make(chan struct{}), cancelReq: make(chan struct{}), state: jobgraph.Failed, err: err.Error(), cancelCtx: func() {}}
+func failedTask(k taskKey, node, inc string, err error) *task {
+	t := &task{key: k, node: node, inc: inc, done: make(chan struct{}), cancelReq: make(chan struct{}), state: jobgraph.Failed, err: err.Error(), cancelCtx: func() {}}
 	close(t.done)
 	return t
 }
@@ -108,6 +110,7 @@ func (t *task) setState(s jobgraph.ExecutionState, err error) {
 	t.state = s
 	if err != nil {
 		t.err = fmt.Sprintf("%s on %s: %v", t.name, t.node, err)
+		t.secondary = errors.Is(err, errChannel)
 	}
 	t.mu.Unlock()
 	t.e.kick()
@@ -118,7 +121,7 @@ func (t *task) report() jobgraph.TaskReport {
 	defer t.mu.Unlock()
 	r := jobgraph.TaskReport{
 		JobID: t.key.job, Attempt: t.key.attempt, Task: t.key.task, Index: t.key.index, Node: t.node,
-		State: t.state, Error: t.err,
+		Incarnation: t.inc, State: t.state, Error: t.err, Secondary: t.secondary,
 		BytesIn: t.bytesIn.Load(), BytesOut: t.bytesOut.Load(),
 	}
 	if t.chain != nil {
@@ -139,8 +142,16 @@ func (t *task) report() jobgraph.TaskReport {
 // the chain fails the subtask (and so the job) with its message; it never
 // takes the process down.
 func (t *task) run() {
-	defer close(t.done)
+	ended := false
+	defer func() {
+		if !ended {
+			// Only runtime.Goexit in user code gets here.
+			t.setState(jobgraph.Failed, errors.New("subtask goroutine exited (runtime.Goexit in user code)"))
+		}
+		close(t.done)
+	}()
 	err := t.execute()
+	ended = true
 	switch {
 	case err == nil:
 		t.setState(jobgraph.Finished, nil)
@@ -172,13 +183,16 @@ func (t *task) awaitCancel() bool {
 
 func (t *task) execute() (err error) {
 	var (
-		opened operator.Chain
-		g      *gate
+		built operator.Chain // closed on failure; Close skips operators never opened
+		g     *gate
 	)
 	defer func() {
 		if r := recover(); r != nil {
 			if abort, ok := r.(operator.Abort); ok {
-				err = fmt.Errorf("%w: %v", errChannel, abort.Err)
+				err = abort.Err
+				if !errors.Is(err, errRecordTooLarge) {
+					err = fmt.Errorf("%w: %v", errChannel, abort.Err)
+				}
 			} else {
 				t.e.log.Debug("subtask panic", "subtask", t.name, "stack", string(debug.Stack()))
 				err = fmt.Errorf("panic: %v", r)
@@ -189,8 +203,8 @@ func (t *task) execute() (err error) {
 			if g != nil {
 				g.wait()
 			}
-			if opened != nil {
-				opened.Close()
+			if built != nil {
+				built.Close()
 			}
 		}
 	}()
@@ -212,6 +226,7 @@ func (t *task) execute() (err error) {
 	if err != nil {
 		return fmt.Errorf("build chain: %w", err)
 	}
+	built = chain
 	t.mu.Lock()
 	t.chain = chain
 	t.mu.Unlock()
@@ -222,7 +237,6 @@ func (t *task) execute() (err error) {
 	if err := chain.Open(); err != nil {
 		return fmt.Errorf("open: %w", err)
 	}
-	opened = chain
 	t.setState(jobgraph.Running, nil)
 
 	if chain.IsSource() {
@@ -244,7 +258,7 @@ func (t *task) execute() (err error) {
 			return fmt.Errorf("%w: %v", errChannel, err)
 		}
 	}
-	opened = nil
+	built = nil
 	return chain.Close()
 }
 

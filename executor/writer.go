@@ -2,6 +2,8 @@ package executor
 
 import (
 	"encoding/binary"
+	"errors"
+	"fmt"
 	"sync/atomic"
 	"time"
 
@@ -36,8 +38,18 @@ func newRecordWriter(subs []*transport.Subpartition, immediate bool, bytesOut *a
 // NumChannels implements operator.RecordWriter.
 func (w *recordWriter) NumChannels() int { return len(w.chans) }
 
+// maxRecordSize keeps a record, with its length prefix, within one
+// transport frame.
+const maxRecordSize = transport.DefaultMaxFrameSize - binary.MaxVarintLen64
+
+// errRecordTooLarge is a user error, not a broken channel.
+var errRecordTooLarge = errors.New("record too large")
+
 // Emit implements operator.RecordWriter.
 func (w *recordWriter) Emit(channel int, record []byte) error {
+	if len(record) > maxRecordSize {
+		return fmt.Errorf("%w: %d bytes encoded, at most %d", errRecordTooLarge, len(record), maxRecordSize)
+	}
 	c := w.chans[channel]
 	need := binary.MaxVarintLen64 + len(record)
 	if len(c.buf) > 0 && len(c.buf)+need > cap(c.buf) {

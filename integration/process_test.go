@@ -2,8 +2,11 @@ package integration
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/runnel/runnel/coordinator"
 )
 
 // others returns the indexes of a 3-node cluster other than i.
@@ -103,4 +106,41 @@ func TestProcessFullRestartFromDisk(t *testing.T) {
 		}
 		return true, nil
 	})
+}
+
+// TestProcessRestartedNodeLosesItsSubtasks kills a node running part of a
+// job and restarts it at once, before gossip can declare it dead: the new
+// process must not run the old process's subtasks again (they are fenced
+// by incarnation), and the job fails saying the node was lost. Restarting
+// the job instead comes with fault tolerance.
+func TestProcessRestartedNodeLosesItsSubtasks(t *testing.T) {
+	needBinary(t)
+	c := NewProcCluster(t, binary, 3)
+	leader := c.WaitForLeader(0, 1, 2)
+	victim := (leader + 1) % 3
+	addr := strings.TrimPrefix(c.Procs[leader].HTTPURL(), "http://")
+	id := SubmitJob(t, addr, "keyed-sum", 3, map[string]string{"count": "1000000000000"})
+	WaitForJobStatus(t, addr, id, coordinator.JobRunning, 30*time.Second)
+	WaitForResult(t, 20*time.Second, func() (bool, error) {
+		d, err := GetJob(addr, id)
+		if err != nil {
+			return false, err
+		}
+		for _, v := range d.Vertices {
+			for _, s := range v.Subtasks {
+				if s.Node == c.Procs[victim].Name && s.Status == "RUNNING" {
+					return true, nil
+				}
+			}
+		}
+		return false, fmt.Errorf("no subtask running on %s yet", c.Procs[victim].Name)
+	})
+
+	c.Kill(victim)
+	c.Restart(victim)
+	d := WaitForJobStatus(t, addr, id, coordinator.JobFailed, 30*time.Second)
+	if !strings.Contains(d.Error, "was lost") || !strings.Contains(d.Error, c.Procs[victim].Name) {
+		t.Fatalf("job error %q does not say %s was lost", d.Error, c.Procs[victim].Name)
+	}
+	c.WaitHealthy()
 }

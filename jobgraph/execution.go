@@ -23,20 +23,30 @@ type Placement struct {
 	Index int    `msgpack:"index"`
 	Node  string `msgpack:"node"`
 	Slot  int    `msgpack:"slot"`
+	// Incarnation is the node process the subtask was placed on: a node
+	// restarted since has lost the subtask and must not run it again.
+	Incarnation string `msgpack:"inc"`
 }
 
 // TaskReport is what a node tells the JobMaster about one subtask it runs:
 // its state and counters. Reports repeat, so a JobMaster on a new leader
 // learns the state of every task within one report interval.
 type TaskReport struct {
-	JobID   string         `msgpack:"job"`
-	Attempt uint64         `msgpack:"attempt"`
-	Task    int            `msgpack:"task"`
-	Index   int            `msgpack:"index"`
-	Node    string         `msgpack:"node"`
-	State   ExecutionState `msgpack:"state"`
+	JobID   string `msgpack:"job"`
+	Attempt uint64 `msgpack:"attempt"`
+	Task    int    `msgpack:"task"`
+	Index   int    `msgpack:"index"`
+	Node    string `msgpack:"node"`
+	// Incarnation is the reporting node process's; reports from another
+	// process than the placement's are fenced off.
+	Incarnation string         `msgpack:"inc"`
+	State       ExecutionState `msgpack:"state"`
 	// Error is the failure of a FAILED subtask, naming the operator.
-	Error      string `msgpack:"error,omitempty"`
+	Error string `msgpack:"error,omitempty"`
+	// Secondary marks a failure that follows from another one elsewhere:
+	// a data channel to another subtask broke. The JobMaster looks for
+	// the root cause before it reports such a failure as the job's.
+	Secondary  bool   `msgpack:"secondary,omitempty"`
 	RecordsIn  uint64 `msgpack:"rin"`
 	RecordsOut uint64 `msgpack:"rout"`
 	BytesIn    uint64 `msgpack:"bin"`

@@ -50,8 +50,11 @@ func (n *Node) handleSubmitJob(r *http.Request) (any, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, badRequest("%v", err)
 	}
-	var id string
-	if err := n.onLeader(r.Context(), methodSubmitJob, spec, &id); err != nil {
+	id, err := coordinator.NewJobID()
+	if err != nil {
+		return nil, err
+	}
+	if err := n.onLeader(r.Context(), methodSubmitJob, submitJobRequest{ID: id, Spec: spec}, nil); err != nil {
 		return nil, err
 	}
 	return SubmitResponse{ID: id}, nil

@@ -174,12 +174,13 @@ func New(cfg Config, jobs operator.Builder, logger *slog.Logger) (_ *Node, err e
 	cleanup = append(cleanup, n.coord.Stop)
 	n.exec = executor.New(executor.Config{
 		NodeName:       cfg.Name,
+		Incarnation:    n.incarnation,
 		BufferTimeout:  cfg.BufferTimeout,
 		Credits:        channelCredits,
 		ReportInterval: time.Second,
 	}, &taskCluster{n: n, changed: n.fsm.Watch()}, jobs, n.network, n.log)
 	n.exec.Start()
-	cleanup = append(cleanup, n.exec.Stop)
+	cleanup = append(cleanup, func() { n.exec.Stop(context.Background()) })
 
 	if len(cfg.Join) > 0 {
 		n.goBackground(func() { n.gossip.join(cfg.Join, n.stop) })
@@ -277,7 +278,11 @@ func (n *Node) shutdown(ctx context.Context) error {
 		n.log.Warn("leave gossip", "err", err)
 	}
 	close(n.stop)
-	n.exec.Stop()
+	// Subtasks get a bounded time to stop; one stuck in user code is left
+	// behind, and the process exits soon anyway.
+	execCtx, cancelExec := context.WithTimeout(ctx, 10*time.Second)
+	n.exec.Stop(execCtx)
+	cancelExec()
 	n.coord.Stop()
 	if err := waitFuture(ctx, 5*time.Second, n.raft.Shutdown()); err != nil {
 		errs = append(errs, fmt.Errorf("raft shutdown: %w", err))

@@ -25,6 +25,12 @@ const (
 	methodReportTasks = "tasks.report"
 )
 
+// submitJobRequest carries the id the receiving node chose with the spec.
+type submitJobRequest struct {
+	ID   string        `msgpack:"id"`
+	Spec jobgraph.Spec `msgpack:"spec"`
+}
+
 type raftStatusResponse struct {
 	HasState bool `msgpack:"has_state"`
 }
@@ -80,11 +86,11 @@ func (n *Node) leaderOps() map[string]leaderOp {
 			return name, n.coord.RemoveNode(ctx, name)
 		},
 		methodSubmitJob: func(ctx context.Context, decode func(any) error) (any, error) {
-			var spec jobgraph.Spec
-			if err := decode(&spec); err != nil {
+			var req submitJobRequest
+			if err := decode(&req); err != nil {
 				return nil, err
 			}
-			return n.coord.SubmitJob(ctx, spec)
+			return req.ID, n.coord.SubmitJob(ctx, req.ID, req.Spec)
 		},
 		methodCancelJob: func(ctx context.Context, decode func(any) error) (any, error) {
 			var id string

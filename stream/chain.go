@@ -40,18 +40,26 @@ type chain struct {
 	// decoders holds, by EdgeID, the decoder of each input edge of the
 	// head; nil for other edges.
 	decoders []func([]byte) error
-	run      chainState
-	in, out  atomic.Uint64
+	// opened is the index of the first open operator: Open opens tail
+	// first, so ops[opened:] are open; len(ops) when none is.
+	opened  int
+	run     chainState
+	in, out atomic.Uint64
 }
 
 // Open opens the operators tail first, so that each one's downstream is
-// ready before it can emit.
+// ready before it can emit. If one fails, those already open are closed
+// again, so a failed deployment leaves nothing behind (a sink's part file).
 func (c *chain) Open() error {
 	for i := len(c.ops) - 1; i >= 0; i-- {
 		op := c.ops[i]
 		if err := op.lc.Open(op.ctx); err != nil {
+			for _, opened := range c.ops[i+1:] {
+				closeOp(opened)
+			}
 			return fmt.Errorf("%s: open: %w", op.ctx, err)
 		}
+		c.opened = i
 	}
 	return nil
 }
@@ -106,16 +114,31 @@ func (c *chain) EndInput() error {
 	return nil
 }
 
-// Close closes every operator, head to tail, even after one fails.
+// Close closes every opened operator, head to tail, even after one fails
+// or panics (an operator emitting from Close into a released channel
+// does), and returns the first problem.
 func (c *chain) Close() error {
 	var first error
-	for _, op := range c.ops {
-		if err := op.lc.Close(); err != nil && first == nil {
-			first = fmt.Errorf("%s: close: %w", op.ctx, err)
+	for _, op := range c.ops[c.opened:] {
+		if err := closeOp(op); err != nil && first == nil {
+			first = err
 		}
 	}
+	c.opened = len(c.ops)
 	c.publish()
 	return first
+}
+
+func closeOp(op chainedOp) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: close: panic: %v", op.ctx, r)
+		}
+	}()
+	if err := op.lc.Close(); err != nil {
+		return fmt.Errorf("%s: close: %w", op.ctx, err)
+	}
+	return nil
 }
 
 // Metrics lags by at most the chain call under way.

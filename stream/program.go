@@ -154,6 +154,7 @@ func (p *program) instantiate(spec operator.ChainSpec) (*chain, error) {
 	c := &chain{
 		ops:      make([]chainedOp, len(spec.Vertices)),
 		decoders: make([]func([]byte) error, len(g.Edges)),
+		opened:   len(spec.Vertices),
 	}
 	pos := make(map[jobgraph.VertexID]int, len(spec.Vertices))
 	for i, v := range spec.Vertices {

@@ -19,10 +19,11 @@ type Config struct {
 	Logger       *slog.Logger
 }
 
-const (
-	defaultMaxFrameSize = 4 << 20
-	defaultDialTimeout  = 2 * time.Second
-)
+// DefaultMaxFrameSize is the frame limit when Config.MaxFrameSize is 0;
+// nodes use it, so it also bounds one encoded record.
+const DefaultMaxFrameSize = 4 << 20
+
+const defaultDialTimeout = 2 * time.Second
 
 // Peers keeps one multiplexed connection per remote node and serves the
 // methods registered with Handle on every connection, inbound or outbound.
@@ -60,7 +61,7 @@ type dialer struct {
 // listener, until Close.
 func NewPeers(ln net.Listener, cfg Config) *Peers {
 	if cfg.MaxFrameSize <= 0 {
-		cfg.MaxFrameSize = defaultMaxFrameSize
+		cfg.MaxFrameSize = DefaultMaxFrameSize
 	}
 	if cfg.DialTimeout <= 0 {
 		cfg.DialTimeout = defaultDialTimeout
