@@ -31,6 +31,8 @@ type JobMaster struct {
 	plan          *scheduler.Plan
 	planErr       error
 	reports       map[[2]int]jobgraph.TaskReport // (task, index) of the current attempt
+	lastReport    map[[2]int]time.Time
+	followSince   time.Time // when this JobMaster began following the running job
 	pendingReason string
 	waitingSince  time.Time
 	cancelSince   time.Time
@@ -40,12 +42,13 @@ type JobMaster struct {
 
 func newJobMaster(jm *JobManager, id string) *JobMaster {
 	return &JobMaster{
-		jm:      jm,
-		id:      id,
-		log:     jm.log.With("job", id),
-		kick:    make(chan struct{}, 1),
-		stopCh:  make(chan struct{}),
-		reports: map[[2]int]jobgraph.TaskReport{},
+		jm:         jm,
+		id:         id,
+		log:        jm.log.With("job", id),
+		kick:       make(chan struct{}, 1),
+		stopCh:     make(chan struct{}),
+		reports:    map[[2]int]jobgraph.TaskReport{},
+		lastReport: map[[2]int]time.Time{},
 	}
 }
 
@@ -78,6 +81,7 @@ func (m *JobMaster) report(rs []jobgraph.TaskReport) {
 			changed = true
 		}
 		m.reports[k] = r
+		m.lastReport[k] = time.Now()
 	}
 	m.mu.Unlock()
 	if changed {
@@ -204,10 +208,18 @@ func (m *JobMaster) follow(plan *scheduler.Plan) error {
 		}
 	}
 	m.mu.Lock()
+	if m.followSince.IsZero() {
+		m.followSince = time.Now()
+	}
 	finished := 0
 	var failure, secondary string
 	for _, p := range d.Subtasks {
-		r, ok := m.reports[[2]int{p.Task, p.Index}]
+		k := [2]int{p.Task, p.Index}
+		r, ok := m.reports[k]
+		last := m.lastReport[k]
+		if last.IsZero() {
+			last = m.followSince
+		}
 		name := fmt.Sprintf("%s (%d/%d)", plan.Tasks[p.Task].Name, p.Index+1, plan.Tasks[p.Task].Parallelism)
 		switch {
 		case ok && r.State == jobgraph.Finished:
@@ -223,6 +235,8 @@ func (m *JobMaster) follow(plan *scheduler.Plan) error {
 			failure = r.Error
 		case ok && r.State == jobgraph.Canceled:
 			failure = fmt.Sprintf("%s on %s stopped without being canceled", name, p.Node)
+		case time.Since(last) > reportTimeout:
+			failure = fmt.Sprintf("no report from %s on %s for %s", name, p.Node, reportTimeout)
 		}
 	}
 	// A broken channel is usually the echo of a failure elsewhere (a lost
@@ -244,6 +258,12 @@ func (m *JobMaster) follow(plan *scheduler.Plan) error {
 	}
 	return nil
 }
+
+// reportTimeout fails a job whose subtask's node, though alive in gossip,
+// has not reported the subtask for this long (Flink's heartbeat timeout
+// between JobMaster and TaskManager): a wedged executor or a broken path
+// to the leader must not leave the job RUNNING forever.
+const reportTimeout = 30 * time.Second
 
 // rootCauseWait is how long a JobMaster that only sees broken channels
 // waits for the failure that broke them before it fails the job with one.

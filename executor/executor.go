@@ -69,9 +69,11 @@ type Executor struct {
 	net     *transport.Network
 	log     *slog.Logger
 
-	mu       sync.Mutex
-	tasks    map[taskKey]*task
-	programs map[programKey]*program
+	mu    sync.Mutex
+	tasks map[taskKey]*task
+
+	progMu   sync.Mutex
+	programs map[programKey]*programEntry
 
 	kickReport chan struct{}
 	stop       chan struct{}
@@ -99,7 +101,7 @@ func New(cfg Config, cluster Cluster, builder operator.Builder, net *transport.N
 		net:        net,
 		log:        logger.With("component", "executor"),
 		tasks:      map[taskKey]*task{},
-		programs:   map[programKey]*program{},
+		programs:   map[programKey]*programEntry{},
 		kickReport: make(chan struct{}, 1),
 		stop:       make(chan struct{}),
 	}
@@ -141,7 +143,7 @@ func (e *Executor) Stop(ctx context.Context) {
 		e.mu.Lock()
 		for _, t := range e.tasks {
 			if !t.isDone() {
-				e.log.Error("subtask did not stop; leaving it behind", "subtask", t.name, "job", t.key.job)
+				e.log.Error("subtask did not stop; leaving it behind", "subtask", t.key.String())
 			}
 		}
 		e.mu.Unlock()
@@ -202,25 +204,22 @@ func (e *Executor) reconcile() {
 		if _, ok := e.tasks[k]; ok {
 			continue
 		}
-		t, err := e.newTask(k, a)
-		if err != nil {
-			e.log.Error("deploy subtask", "subtask", k.String(), "err", err)
-			t = failedTask(k, e.cfg.NodeName, e.cfg.Incarnation, err)
-		} else {
-			e.wg.Add(1)
-			go func() {
-				defer e.wg.Done()
-				t.run()
-				e.kick()
-			}()
-		}
+		t := e.newTask(k, a)
+		e.wg.Add(1)
+		go func() {
+			defer e.wg.Done()
+			t.run()
+			e.kick()
+		}()
 		e.tasks[k] = t
 	}
+	e.progMu.Lock()
 	for k := range e.programs {
 		if live[k.job] != k.attempt {
 			delete(e.programs, k)
 		}
 	}
+	e.progMu.Unlock()
 }
 
 func (e *Executor) kick() {

@@ -2,6 +2,7 @@ package executor
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/runnel/runnel/operator"
 	"github.com/runnel/runnel/scheduler"
@@ -19,23 +20,38 @@ type program struct {
 	plan *scheduler.Plan
 }
 
-// programFor builds (or reuses) the program of an assignment. Build is
-// deterministic, so this node's plan equals the JobMaster's. Called with
-// e.mu held.
+// programEntry builds a program once for all subtasks that need it.
+type programEntry struct {
+	once sync.Once
+	p    *program
+	err  error
+}
+
+// programFor builds (or reuses) the program of an assignment. Build runs
+// the user's build function, so it runs on the subtask's goroutine, never
+// under the executor's lock. Build is deterministic, so this node's plan
+// equals the JobMaster's.
 func (e *Executor) programFor(a Assignment) (*program, error) {
 	k := programKey{a.JobID, a.Attempt}
-	if p, ok := e.programs[k]; ok {
-		return p, nil
+	e.progMu.Lock()
+	entry, ok := e.programs[k]
+	if !ok {
+		entry = &programEntry{}
+		e.programs[k] = entry
 	}
-	prog, err := e.builder.Build(a.Spec)
-	if err != nil {
-		return nil, fmt.Errorf("build job %s: %w", a.Spec.Job, err)
-	}
-	plan, err := scheduler.Chain(prog.Graph())
-	if err != nil {
-		return nil, fmt.Errorf("chain job %s: %w", a.Spec.Job, err)
-	}
-	p := &program{prog: prog, plan: plan}
-	e.programs[k] = p
-	return p, nil
+	e.progMu.Unlock()
+	entry.once.Do(func() {
+		prog, err := e.builder.Build(a.Spec)
+		if err != nil {
+			entry.err = fmt.Errorf("build job %s: %w", a.Spec.Job, err)
+			return
+		}
+		plan, err := scheduler.Chain(prog.Graph())
+		if err != nil {
+			entry.err = fmt.Errorf("chain job %s: %w", a.Spec.Job, err)
+			return
+		}
+		entry.p = &program{prog: prog, plan: plan}
+	})
+	return entry.p, entry.err
 }

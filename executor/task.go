@@ -20,10 +20,9 @@ type task struct {
 	key  taskKey
 	node string
 	inc  string // this node process's incarnation
-	name string // "Map -> Filter (2/4)"
 	e    *Executor
 	asg  Assignment
-	prog *program
+	prog *program // set by the task's goroutine, used only by it
 
 	ctx       context.Context
 	cancelCtx context.CancelFunc
@@ -36,6 +35,7 @@ type task struct {
 	bytesIn, bytesOut atomic.Uint64
 
 	mu        sync.Mutex
+	name      string // "Map -> Filter (2/4)" once the program is built
 	state     jobgraph.ExecutionState
 	err       string
 	secondary bool
@@ -44,34 +44,19 @@ type task struct {
 	inputs    []*transport.InputChannel
 }
 
-func (e *Executor) newTask(k taskKey, a Assignment) (*task, error) {
-	p, err := e.programFor(a)
-	if err != nil {
-		return nil, err
-	}
-	if k.task < 0 || k.task >= len(p.plan.Tasks) {
-		return nil, fmt.Errorf("deployment names task %d; the job has %d", k.task, len(p.plan.Tasks))
-	}
-	spec := p.plan.Tasks[k.task]
+// newTask makes the task of subtask k; its goroutine builds the program.
+func (e *Executor) newTask(k taskKey, a Assignment) *task {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &task{
-		key: k, node: e.cfg.NodeName, inc: e.cfg.Incarnation, e: e, asg: a, prog: p,
-		name:      fmt.Sprintf("%s (%d/%d)", spec.Name, k.index+1, spec.Parallelism),
+		key: k, node: e.cfg.NodeName, inc: e.cfg.Incarnation, e: e, asg: a,
+		name:      k.String(),
 		ctx:       ctx,
 		cancelCtx: cancel,
 		cancelReq: make(chan struct{}),
 		done:      make(chan struct{}),
 		started:   time.Now(),
 		state:     jobgraph.Deploying,
-	}, nil
-}
-
-// failedTask stands for a subtask that could not even be built, so that
-// the failure reaches the JobMaster like any other.
-func failedTask(k taskKey, node, inc string, err error) *task {
-	t := &task{key: k, node: node, inc: inc, done: make(chan struct{}), cancelReq: make(chan struct{}), state: jobgraph.Failed, err: err.Error(), cancelCtx: func() {}}
-	close(t.done)
-	return t
+	}
 }
 
 func (t *task) isDone() bool {
@@ -158,7 +143,7 @@ func (t *task) run() {
 	case t.canceled.Load() || errors.Is(err, errChannel) && t.awaitCancel():
 		t.setState(jobgraph.Canceled, nil)
 	default:
-		t.e.log.Warn("subtask failed", "subtask", t.name, "job", t.key.job, "err", err)
+		t.e.log.Warn("subtask failed", "subtask", t.key.String(), "job", t.key.job, "err", err)
 		t.setState(jobgraph.Failed, err)
 	}
 }
@@ -194,7 +179,7 @@ func (t *task) execute() (err error) {
 					err = fmt.Errorf("%w: %v", errChannel, abort.Err)
 				}
 			} else {
-				t.e.log.Debug("subtask panic", "subtask", t.name, "stack", string(debug.Stack()))
+				t.e.log.Debug("subtask panic", "subtask", t.key.String(), "stack", string(debug.Stack()))
 				err = fmt.Errorf("panic: %v", r)
 			}
 		}
@@ -209,7 +194,16 @@ func (t *task) execute() (err error) {
 		}
 	}()
 
+	if t.prog, err = t.e.programFor(t.asg); err != nil {
+		return err
+	}
+	if t.key.task < 0 || t.key.task >= len(t.prog.plan.Tasks) {
+		return fmt.Errorf("deployment names task %d; the job has %d", t.key.task, len(t.prog.plan.Tasks))
+	}
 	spec := t.prog.plan.Tasks[t.key.task]
+	t.mu.Lock()
+	t.name = fmt.Sprintf("%s (%d/%d)", spec.Name, t.key.index+1, spec.Parallelism)
+	t.mu.Unlock()
 	chainSpec := operator.ChainSpec{
 		Vertices: spec.Vertices,
 		Context: operator.Context{
