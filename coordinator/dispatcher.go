@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -186,6 +187,9 @@ type SubtaskDetails struct {
 	BytesIn      uint64  `json:"bytes_in"`
 	BytesOut     uint64  `json:"bytes_out"`
 	Backpressure float64 `json:"backpressure"`
+	// Watermark is the subtask's input watermark in epoch milliseconds;
+	// absent before the first.
+	Watermark *int64 `json:"watermark,omitempty"`
 }
 
 // JobDetails returns a job with its subtasks as the JobMaster knows them.
@@ -231,6 +235,10 @@ func (c *Coordinator) JobDetails(id string) (JobDetails, error) {
 			if r, ok := m.reports[k]; ok {
 				s.Status = string(r.State)
 				s.RecordsIn, s.RecordsOut, s.BytesIn, s.BytesOut, s.Backpressure = r.RecordsIn, r.RecordsOut, r.BytesIn, r.BytesOut, r.Backpressure
+				if r.Watermark != math.MinInt64 {
+					wm := r.Watermark
+					s.Watermark = &wm
+				}
 			}
 			v.Subtasks = append(v.Subtasks, s)
 		}

@@ -235,6 +235,10 @@ func TestExecutorRunsJobToTheEnd(t *testing.T) {
 	if r := rs[[2]int{1, 0}]; r.RecordsIn != 10000 || r.BytesIn == 0 {
 		t.Fatalf("sink report %+v", r)
 	}
+	// The sources' final watermark crossed the channels and the valve.
+	if r := rs[[2]int{1, 0}]; r.Watermark != operator.MaxWatermark {
+		t.Fatalf("sink watermark %d, want the maximum", r.Watermark)
+	}
 	if r := rs[[2]int{0, 0}]; r.RecordsOut != 5000 || r.BytesOut == 0 {
 		t.Fatalf("source report %+v", r)
 	}
@@ -273,10 +277,33 @@ func TestExecutorCancelsInactiveJob(t *testing.T) {
 	waitStates(t, c, jobgraph.Canceled)
 }
 
-func TestPushBufferRejectsCorruptBuffers(t *testing.T) {
-	for _, buf := range [][]byte{{0x05, 'a'}, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}} {
-		if err := pushBuffer(nil, 0, buf); err == nil {
-			t.Fatalf("buffer %x accepted", buf)
+func TestElementsRoundTripAndRejectCorruptBuffers(t *testing.T) {
+	var buf []byte
+	buf = appendElement(buf, kindRecord, 0, []byte("plain"))
+	buf = appendElement(buf, kindTimestamped, -5, []byte("stamped"))
+	buf = appendElement(buf, kindWatermark, 42, nil)
+	buf = appendElement(buf, kindStatus, 0, []byte{1})
+	var got []element
+	for len(buf) > 0 {
+		e, rest, err := nextElement(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, e)
+		buf = rest
+	}
+	if len(got) != 4 || string(got[0].record) != "plain" || got[0].ts != operator.NoTimestamp ||
+		string(got[1].record) != "stamped" || got[1].ts != -5 || got[2].kind != kindWatermark || got[2].ts != 42 || !got[3].idle {
+		t.Fatalf("elements %+v", got)
+	}
+	for _, bad := range [][]byte{
+		{0x05 << 2, 'a'}, // record longer than the buffer
+		{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}, // header overflows
+		{3<<2 | kindWatermark, 0, 0, 0},                                    // short watermark
+		{2<<2 | kindStatus, 1, 1},                                          // long status
+	} {
+		if _, _, err := nextElement(bad); err == nil {
+			t.Fatalf("buffer %x accepted", bad)
 		}
 	}
 }

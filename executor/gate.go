@@ -2,7 +2,6 @@ package executor
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/runnel/runnel/jobgraph"
 	"github.com/runnel/runnel/operator"
+	"github.com/runnel/runnel/operator/watermark"
 	"github.com/runnel/runnel/transport"
 )
 
@@ -28,6 +28,7 @@ type gate struct {
 
 type gateItem struct {
 	edge jobgraph.EdgeID
+	idx  int // the channel's index among the gate's channels
 	ch   *transport.InputChannel
 	buf  []byte
 	err  error
@@ -38,6 +39,7 @@ func newGate(ctx context.Context) *gate {
 }
 
 func (g *gate) add(edge jobgraph.EdgeID, ch *transport.InputChannel) {
+	idx := g.open
 	g.open++
 	g.wg.Add(1)
 	go func() {
@@ -48,7 +50,7 @@ func (g *gate) add(edge jobgraph.EdgeID, ch *transport.InputChannel) {
 				err = errEndOfInput
 			}
 			select {
-			case g.items <- gateItem{edge: edge, ch: ch, buf: buf, err: err}:
+			case g.items <- gateItem{edge: edge, idx: idx, ch: ch, buf: buf, err: err}:
 			case <-g.ctx.Done():
 				return
 			}
@@ -65,19 +67,64 @@ func (g *gate) wait() {
 	g.wg.Wait()
 }
 
-// pushBuffer splits a buffer into its length-prefixed records and pushes
-// each through the chain. A malformed buffer fails the subtask; it never
-// panics the node.
-func pushBuffer(chain operator.Chain, edge jobgraph.EdgeID, buf []byte) error {
+// inputs feeds what the gate delivers into the chain: records as they
+// come, watermarks through the valve, which passes on the minimum over
+// the channels that are not idle (Flink's StatusWatermarkValve).
+type inputs struct {
+	chain operator.Chain
+	valve *watermark.Valve
+	idle  bool
+}
+
+func newInputs(chain operator.Chain, channels int) *inputs {
+	return &inputs{chain: chain, valve: watermark.NewValve(channels)}
+}
+
+// push runs the elements of one buffer from channel idx of edge through
+// the chain. A malformed buffer fails the subtask; it never panics the
+// node.
+func (in *inputs) push(idx int, edge jobgraph.EdgeID, buf []byte) error {
 	for len(buf) > 0 {
-		n, k := binary.Uvarint(buf)
-		if k <= 0 || n > uint64(len(buf)-k) {
-			return fmt.Errorf("corrupt buffer on input edge %d: bad record length", edge)
+		e, rest, err := nextElement(buf)
+		if err != nil {
+			return fmt.Errorf("input edge %d: %w", edge, err)
 		}
-		if err := chain.PushRecord(edge, buf[k:k+int(n)]); err != nil {
+		buf = rest
+		switch e.kind {
+		case kindRecord, kindTimestamped:
+			err = in.chain.PushRecord(edge, e.ts, e.record)
+		case kindWatermark:
+			if out, advanced := in.valve.InputWatermark(idx, e.ts); advanced {
+				err = in.chain.PushWatermark(out)
+			}
+		case kindStatus:
+			err = in.status(idx, e.idle)
+		}
+		if err != nil {
 			return err
 		}
-		buf = buf[k+int(n):]
+	}
+	return nil
+}
+
+func (in *inputs) status(idx int, idle bool) error {
+	out, advanced, allIdle := in.valve.InputIdle(idx, idle)
+	if advanced {
+		if err := in.chain.PushWatermark(out); err != nil {
+			return err
+		}
+	}
+	if allIdle != in.idle {
+		in.idle = allIdle
+		return in.chain.PushIdle(allIdle)
+	}
+	return nil
+}
+
+// ended takes a finished channel out of the watermark minimum.
+func (in *inputs) ended(idx int) error {
+	if out, advanced := in.valve.InputWatermark(idx, operator.MaxWatermark); advanced {
+		return in.chain.PushWatermark(out)
 	}
 	return nil
 }

@@ -107,11 +107,12 @@ func (t *task) report() jobgraph.TaskReport {
 	r := jobgraph.TaskReport{
 		JobID: t.key.job, Attempt: t.key.attempt, Task: t.key.task, Index: t.key.index, Node: t.node,
 		Incarnation: t.inc, State: t.state, Error: t.err, Secondary: t.secondary,
-		BytesIn: t.bytesIn.Load(), BytesOut: t.bytesOut.Load(),
+		Watermark: operator.MinWatermark,
+		BytesIn:   t.bytesIn.Load(), BytesOut: t.bytesOut.Load(),
 	}
 	if t.chain != nil {
 		m := t.chain.Metrics()
-		r.RecordsIn, r.RecordsOut = m.RecordsIn, m.RecordsOut
+		r.RecordsIn, r.RecordsOut, r.Watermark = m.RecordsIn, m.RecordsOut, m.Watermark
 	}
 	if elapsed := time.Since(t.started); !t.started.IsZero() && elapsed > 0 {
 		var bp time.Duration
@@ -324,10 +325,14 @@ func (t *task) openInputs(spec scheduler.Task, g *gate) error {
 	return nil
 }
 
-// pollSource drives a source chain until its input ends.
+// pollSource drives a source chain until its input ends, then sends the
+// final MaxWatermark so that everything downstream fires. Outputs are
+// flushed on the buffer timeout and watermark generators asked every
+// watermark interval, both between polls.
 func (t *task) pollSource(chain operator.Chain, writers []*recordWriter) error {
 	timeout := t.e.cfg.BufferTimeout
-	lastFlush := time.Now()
+	wmInterval := t.prog.prog.Graph().WatermarkInterval
+	lastFlush, lastWatermark := time.Now(), time.Now()
 	for {
 		if err := t.ctx.Err(); err != nil {
 			return err
@@ -336,56 +341,77 @@ func (t *task) pollSource(chain operator.Chain, writers []*recordWriter) error {
 		if err != nil {
 			return err
 		}
-		switch status {
-		case operator.EndOfInput:
-			return nil
-		case operator.NothingAvailable:
+		if status == operator.EndOfInput {
+			return chain.PushWatermark(operator.MaxWatermark)
+		}
+		now := time.Now()
+		if wmInterval > 0 && now.Sub(lastWatermark) >= wmInterval {
+			if err := chain.OnPeriodicWatermark(); err != nil {
+				return err
+			}
+			lastWatermark = now
+		}
+		if status == operator.NothingAvailable {
 			if err := flushAll(writers); err != nil {
 				return err
 			}
-			lastFlush = time.Now()
+			lastFlush = now
 			select {
 			case <-t.ctx.Done():
 			case <-time.After(time.Millisecond):
 			}
 			continue
 		}
-		if timeout > 0 && time.Since(lastFlush) >= timeout {
+		if timeout > 0 && now.Sub(lastFlush) >= timeout {
 			if err := flushAll(writers); err != nil {
 				return err
 			}
-			lastFlush = time.Now()
+			lastFlush = now
 		}
 	}
 }
 
-// consume feeds the records of every input channel into the chain until
-// all inputs have ended, flushing outputs on the buffer timeout.
+// consume feeds the elements of every input channel into the chain until
+// all inputs have ended, flushing outputs on the buffer timeout and
+// asking watermark generators every watermark interval.
 func (t *task) consume(chain operator.Chain, writers []*recordWriter, g *gate) error {
-	var tick <-chan time.Time
+	var flushTick, wmTick <-chan time.Time
 	if timeout := t.e.cfg.BufferTimeout; timeout > 0 {
 		ticker := time.NewTicker(timeout)
 		defer ticker.Stop()
-		tick = ticker.C
+		flushTick = ticker.C
 	}
-	for g.open > 0 {
+	if interval := t.prog.prog.Graph().WatermarkInterval; interval > 0 {
+		ticker := time.NewTicker(interval)
+		defer ticker.Stop()
+		wmTick = ticker.C
+	}
+	in := newInputs(chain, g.open)
+	for open := g.open; open > 0; {
 		select {
 		case <-t.ctx.Done():
 			return t.ctx.Err()
-		case <-tick:
+		case <-flushTick:
 			if err := flushAll(writers); err != nil {
 				return err
 			}
+		case <-wmTick:
+			if err := chain.OnPeriodicWatermark(); err != nil {
+				return err
+			}
 		case it := <-g.items:
-			if it.err != nil {
-				if errors.Is(it.err, errEndOfInput) {
-					g.open--
-					continue
+			if errors.Is(it.err, errEndOfInput) {
+				open--
+				if err := in.ended(it.idx); err != nil {
+					return err
 				}
+				continue
+			}
+			if it.err != nil {
 				return fmt.Errorf("%w: %v", errChannel, it.err)
 			}
 			t.bytesIn.Add(uint64(len(it.buf)))
-			err := pushBuffer(chain, it.edge, it.buf)
+			err := in.push(it.idx, it.edge, it.buf)
 			it.ch.Recycle(it.buf)
 			if err != nil {
 				return err

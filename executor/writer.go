@@ -1,12 +1,12 @@
 package executor
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
 
+	"github.com/runnel/runnel/operator"
 	"github.com/runnel/runnel/transport"
 )
 
@@ -38,20 +38,28 @@ func newRecordWriter(subs []*transport.Subpartition, immediate bool, bytesOut *a
 // NumChannels implements operator.RecordWriter.
 func (w *recordWriter) NumChannels() int { return len(w.chans) }
 
-// maxRecordSize keeps a record, with its length prefix, within one
-// transport frame.
-const maxRecordSize = transport.DefaultMaxFrameSize - binary.MaxVarintLen64
+// maxRecordSize keeps a record, as an element, within one transport frame.
+const maxRecordSize = transport.DefaultMaxFrameSize - maxElementOverhead
 
 // errRecordTooLarge is a user error, not a broken channel.
 var errRecordTooLarge = errors.New("record too large")
 
 // Emit implements operator.RecordWriter.
-func (w *recordWriter) Emit(channel int, record []byte) error {
+func (w *recordWriter) Emit(channel int, ts int64, record []byte) error {
 	if len(record) > maxRecordSize {
 		return fmt.Errorf("%w: %d bytes encoded, at most %d", errRecordTooLarge, len(record), maxRecordSize)
 	}
-	c := w.chans[channel]
-	need := binary.MaxVarintLen64 + len(record)
+	kind := kindTimestamped
+	if ts == operator.NoTimestamp {
+		kind = kindRecord
+	}
+	return w.append(w.chans[channel], kind, ts, record)
+}
+
+// append adds one element to a channel's buffer, sending the buffer first
+// if the element does not fit.
+func (w *recordWriter) append(c *channelWriter, kind int, ts int64, payload []byte) error {
+	need := maxElementOverhead + len(payload)
 	if len(c.buf) > 0 && len(c.buf)+need > cap(c.buf) {
 		if err := w.flush(c); err != nil {
 			return err
@@ -64,8 +72,7 @@ func (w *recordWriter) Emit(channel int, record []byte) error {
 			c.buf = make([]byte, 0, need)
 		}
 	}
-	c.buf = binary.AppendUvarint(c.buf, uint64(len(record)))
-	c.buf = append(c.buf, record...)
+	c.buf = appendElement(c.buf, kind, ts, payload)
 	if w.immediate {
 		return w.flush(c)
 	}
@@ -73,9 +80,33 @@ func (w *recordWriter) Emit(channel int, record []byte) error {
 }
 
 // Broadcast implements operator.RecordWriter.
-func (w *recordWriter) Broadcast(record []byte) error {
+func (w *recordWriter) Broadcast(ts int64, record []byte) error {
 	for i := range w.chans {
-		if err := w.Emit(i, record); err != nil {
+		if err := w.Emit(i, ts, record); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// EmitWatermark implements operator.RecordWriter.
+func (w *recordWriter) EmitWatermark(wm int64) error {
+	for _, c := range w.chans {
+		if err := w.append(c, kindWatermark, wm, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// EmitIdle implements operator.RecordWriter.
+func (w *recordWriter) EmitIdle(idle bool) error {
+	status := []byte{0}
+	if idle {
+		status[0] = 1
+	}
+	for _, c := range w.chans {
+		if err := w.append(c, kindStatus, 0, status); err != nil {
 			return err
 		}
 	}

@@ -3,6 +3,7 @@ package integration
 import (
 	"bufio"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"github.com/runnel/runnel/connector"
 	"github.com/runnel/runnel/coordinator"
 	"github.com/runnel/runnel/node"
+	"github.com/runnel/runnel/operator/watermark"
 	"github.com/runnel/runnel/stream"
 )
 
@@ -31,6 +33,19 @@ func init() {
 			return v
 		}).Rebalance()
 		stream.SinkTo(bad, connector.NewDiscardSink[int64](), "discard")
+		return nil
+	})
+	// it-eventtime stamps generated records with event time (1 ms apart)
+	// and runs until canceled, so watermarks flow across nodes.
+	stream.RegisterJob("it-eventtime", func(env *stream.Env, args stream.Args) error {
+		env.SetAutoWatermarkInterval(50 * time.Millisecond)
+		gen := stream.FromSource(env, connector.NewDataGen(-1, 2000, func(i int64) int64 { return i }), "gen")
+		stamped := stream.AssignTimestampsAndWatermarks(gen, watermark.Strategy[int64]{
+			Generator:  func() watermark.Generator { return watermark.BoundedOutOfOrderness(100 * time.Millisecond) },
+			Timestamps: func(v int64, _ int64) int64 { return 1_000_000 + v },
+		})
+		sums := stream.Reduce(stream.KeyBy(stamped, func(v int64) int64 { return v % 7 }), func(a, b int64) int64 { return a + b })
+		stream.SinkTo(sums, connector.NewDiscardSink[int64](), "discard")
 		return nil
 	})
 	// it-forever runs until canceled.
@@ -283,4 +298,39 @@ func totalRecords(d coordinator.JobDetails) (in, out uint64) {
 		}
 	}
 	return in, out
+}
+
+// TestWatermarksCrossNodes runs an event-time job on 3 nodes and checks
+// that the keyed task downstream of the hash exchange reports a watermark
+// that advances, as the valve passes the minimum of its channels.
+func TestWatermarksCrossNodes(t *testing.T) {
+	c := NewCluster(t, 3, nil)
+	addr := c.Nodes[0].HTTPAddr()
+	id := SubmitJob(t, addr, "it-eventtime", 3, nil)
+	WaitForJobStatus(t, addr, id, coordinator.JobRunning, 30*time.Second)
+	minWatermark := func() (int64, error) {
+		d, err := GetJob(addr, id)
+		if err != nil {
+			return 0, err
+		}
+		last := d.Vertices[len(d.Vertices)-1]
+		low := int64(math.MaxInt64)
+		for _, s := range last.Subtasks {
+			if s.Watermark == nil {
+				return 0, fmt.Errorf("%s subtask %d has no watermark yet", last.Name, s.Index)
+			}
+			low = min(low, *s.Watermark)
+		}
+		return low, nil
+	}
+	var first int64
+	WaitForResult(t, 20*time.Second, func() (bool, error) {
+		var err error
+		first, err = minWatermark()
+		return err == nil && first >= 1_000_000-101, err
+	})
+	WaitForResult(t, 20*time.Second, func() (bool, error) {
+		wm, err := minWatermark()
+		return err == nil && wm > first, fmt.Errorf("watermark %d has not advanced past %d: %v", wm, first, err)
+	})
 }

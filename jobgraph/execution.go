@@ -46,7 +46,10 @@ type TaskReport struct {
 	// Secondary marks a failure that follows from another one elsewhere:
 	// a data channel to another subtask broke. The JobMaster looks for
 	// the root cause before it reports such a failure as the job's.
-	Secondary  bool   `msgpack:"secondary,omitempty"`
+	Secondary bool `msgpack:"secondary,omitempty"`
+	// Watermark is the subtask's current input watermark (math.MinInt64
+	// before the first).
+	Watermark  int64  `msgpack:"wm"`
 	RecordsIn  uint64 `msgpack:"rin"`
 	RecordsOut uint64 `msgpack:"rout"`
 	BytesIn    uint64 `msgpack:"bin"`

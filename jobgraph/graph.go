@@ -3,6 +3,7 @@ package jobgraph
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // VertexID identifies a vertex within its graph: its index in Vertices.
@@ -122,6 +123,9 @@ type JobGraph struct {
 	Name     string   `msgpack:"name"`
 	Vertices []Vertex `msgpack:"vertices"`
 	Edges    []Edge   `msgpack:"edges"`
+	// WatermarkInterval is how often watermark generators emit (Flink's
+	// auto-watermark interval); 0 emits after every record.
+	WatermarkInterval time.Duration `msgpack:"wmi"`
 }
 
 // Inputs returns the edges into v, in edge order.
@@ -150,6 +154,9 @@ func (g *JobGraph) Outputs(v VertexID) []Edge {
 func (g *JobGraph) Validate() error {
 	if len(g.Vertices) == 0 {
 		return errors.New("job graph has no vertices")
+	}
+	if g.WatermarkInterval < 0 {
+		return fmt.Errorf("watermark interval %s: must be 0 or more", g.WatermarkInterval)
 	}
 	uids := map[string]VertexID{}
 	for i, v := range g.Vertices {

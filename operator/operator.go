@@ -3,6 +3,7 @@ package operator
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/runnel/runnel/jobgraph"
 )
@@ -72,6 +73,32 @@ type SinkWriter[T any] interface {
 	Lifecycle
 	// Write takes one record. An error fails the job.
 	Write(record T) error
+}
+
+// Event time is int64 milliseconds since the epoch, as in Flink.
+const (
+	// NoTimestamp marks a record without an event timestamp.
+	NoTimestamp int64 = math.MinInt64
+	// MinWatermark is the watermark before any: nothing is known yet.
+	MinWatermark int64 = math.MinInt64
+	// MaxWatermark ends event time: a bounded input sends it at its end,
+	// so every timer and window fires.
+	MaxWatermark int64 = math.MaxInt64
+)
+
+// WatermarkHandler is implemented by operators that act on watermarks:
+// event-time timers and windows fire in ProcessWatermark. It returns the
+// watermark to pass downstream, or NoTimestamp to pass none (an operator
+// that assigns its own watermarks swallows its input's).
+type WatermarkHandler interface {
+	ProcessWatermark(wm int64) (forward int64, err error)
+}
+
+// WatermarkGenerator is implemented by operators that create watermarks
+// (timestamp assigners); the chain calls it every watermark interval and
+// passes what it returns downstream of the operator.
+type WatermarkGenerator interface {
+	OnPeriodicWatermark() (wm int64, ok bool)
 }
 
 // Abort is the panic value a Collect raises when it cannot deliver

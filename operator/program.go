@@ -48,12 +48,20 @@ type RecordWriter interface {
 	// the receiver's parallelism, except for forward (1) and rescale (a
 	// contiguous subset, as Flink wires pointwise edges).
 	NumChannels() int
-	// Emit sends one encoded record to the receiver subtask channel. It
-	// blocks while that channel has no credit (backpressure) and returns
-	// an error only when the task is shutting down.
-	Emit(channel int, record []byte) error
+	// Emit sends one encoded record, with its event timestamp (or
+	// NoTimestamp), to the receiver subtask channel. It blocks while that
+	// channel has no credit (backpressure) and returns an error when the
+	// task is shutting down or the record is too large.
+	Emit(channel int, ts int64, record []byte) error
 	// Broadcast sends one encoded record to every channel.
-	Broadcast(record []byte) error
+	Broadcast(ts int64, record []byte) error
+	// EmitWatermark sends a watermark to every channel, in band, after
+	// the records before it.
+	EmitWatermark(wm int64) error
+	// EmitIdle tells every channel that this sender's output became idle
+	// (true: it sends no watermarks for now, so receivers must not wait
+	// for them) or active again (false).
+	EmitIdle(idle bool) error
 }
 
 // Chain is one subtask of a chained task, built by a Program. The executor
@@ -67,9 +75,21 @@ type Chain interface {
 	IsSource() bool
 	// PollSource polls the head source once.
 	PollSource() (InputStatus, error)
-	// PushRecord decodes one record that arrived on input edge e and runs
-	// it through the chain.
-	PushRecord(e jobgraph.EdgeID, record []byte) error
+	// PushRecord decodes one record that arrived on input edge e, with
+	// its event timestamp (or NoTimestamp), and runs it through the chain.
+	PushRecord(e jobgraph.EdgeID, ts int64, record []byte) error
+	// PushWatermark hands the chain a new input watermark: the minimum
+	// over the task's active input channels, or MaxWatermark at the end
+	// of a bounded source. Each operator sees it in chain order, after
+	// every record before it, and passes it on (an operator that assigns
+	// timestamps replaces it with its own).
+	PushWatermark(wm int64) error
+	// PushIdle tells the chain that all its inputs became idle, or that
+	// one became active again; it passes the status to its outputs.
+	PushIdle(idle bool) error
+	// OnPeriodicWatermark lets the chain's watermark generators emit;
+	// the executor calls it every watermark interval.
+	OnPeriodicWatermark() error
 	// EndInput tells the chain that all its inputs have ended: every
 	// operator's EndInput, head to tail.
 	EndInput() error
@@ -85,4 +105,7 @@ type Chain interface {
 type ChainMetrics struct {
 	RecordsIn  uint64
 	RecordsOut uint64
+	// Watermark is the chain's current input watermark (MinWatermark
+	// before the first).
+	Watermark int64
 }

@@ -93,14 +93,16 @@ type discardWriter struct {
 }
 
 func (w *discardWriter) NumChannels() int { return w.channels }
-func (w *discardWriter) Emit(_ int, r []byte) error {
+func (w *discardWriter) Emit(_ int, _ int64, r []byte) error {
 	w.bytes += len(r)
 	return nil
 }
-func (w *discardWriter) Broadcast(r []byte) error {
+func (w *discardWriter) Broadcast(_ int64, r []byte) error {
 	w.bytes += len(r)
 	return nil
 }
+func (w *discardWriter) EmitWatermark(int64) error { return nil }
+func (w *discardWriter) EmitIdle(bool) error       { return nil }
 
 // plainCount has no codec of its own, so it goes through msgpack.
 type plainCount struct {
@@ -147,7 +149,7 @@ func BenchmarkPushRecord(b *testing.B) {
 	rec := encode(b, wordCount{Word: "hello", Count: 1})
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := c.PushRecord(0, rec); err != nil {
+		if err := c.PushRecord(0, operator.NoTimestamp, rec); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -16,6 +16,12 @@ import (
 type chainState struct {
 	in, out uint64
 	err     error
+	// ts is the event timestamp of the record passing through the chain
+	// now (operator.NoTimestamp if it has none): set by the decoder or a
+	// timestamp assigner, read by network outputs. One field per chain
+	// instead of a timestamp per Collect keeps records passed by plain
+	// calls.
+	ts int64
 }
 
 // fail records a per-record error (a sink's Write, a ProcessFunction, an
@@ -42,9 +48,16 @@ type chain struct {
 	decoders []func([]byte) error
 	// opened is the index of the first open operator: Open opens tail
 	// first, so ops[opened:] are open; len(ops) when none is.
-	opened  int
-	run     chainState
-	in, out atomic.Uint64
+	opened int
+	run    chainState
+	// Watermarks travel operator by operator: succ[i] are the chained
+	// successors of ops[i], netOuts[i] its writers to other tasks.
+	succ       [][]int
+	netOuts    [][]operator.RecordWriter
+	handlers   []operator.WatermarkHandler   // nil where the operator has none
+	generators []operator.WatermarkGenerator // nil where the operator has none
+	in, out    atomic.Uint64
+	watermark  atomic.Int64
 }
 
 // Open opens the operators tail first, so that each one's downstream is
@@ -73,6 +86,7 @@ func (c *chain) PollSource() (operator.InputStatus, error) {
 	if c.run.err != nil {
 		return operator.EndOfInput, c.run.err
 	}
+	c.run.ts = operator.NoTimestamp
 	st, err := c.poll()
 	c.publish()
 	if err != nil {
@@ -81,13 +95,14 @@ func (c *chain) PollSource() (operator.InputStatus, error) {
 	return st, c.run.err
 }
 
-func (c *chain) PushRecord(e jobgraph.EdgeID, record []byte) error {
+func (c *chain) PushRecord(e jobgraph.EdgeID, ts int64, record []byte) error {
 	if e < 0 || int(e) >= len(c.decoders) || c.decoders[e] == nil {
 		return fmt.Errorf("%s: edge %d is not an input", c.ops[0].ctx, e)
 	}
 	if c.run.err != nil {
 		return c.run.err
 	}
+	c.run.ts = ts
 	err := c.decoders[e](record)
 	c.publish()
 	if err != nil {
@@ -141,9 +156,86 @@ func closeOp(op chainedOp) (err error) {
 	return nil
 }
 
+// PushWatermark runs an input watermark through the chain from its head.
+func (c *chain) PushWatermark(wm int64) error {
+	if c.run.err != nil {
+		return c.run.err
+	}
+	c.watermark.Store(wm)
+	err := c.watermarkInto(0, wm)
+	c.publish()
+	if err != nil {
+		return err
+	}
+	return c.run.err
+}
+
+// watermarkInto gives ops[i] a watermark and passes on what it forwards.
+func (c *chain) watermarkInto(i int, wm int64) error {
+	if h := c.handlers[i]; h != nil {
+		fwd, err := h.ProcessWatermark(wm)
+		if err != nil {
+			return fmt.Errorf("%s: watermark: %w", c.ops[i].ctx, err)
+		}
+		if fwd == operator.NoTimestamp {
+			return nil
+		}
+		wm = fwd
+	}
+	return c.watermarkFrom(i, wm)
+}
+
+// watermarkFrom passes a watermark that ops[i] emits to its successors
+// and writers. A writer that cannot send aborts the subtask, as a record
+// would.
+func (c *chain) watermarkFrom(i int, wm int64) error {
+	for _, j := range c.succ[i] {
+		if err := c.watermarkInto(j, wm); err != nil {
+			return err
+		}
+	}
+	for _, w := range c.netOuts[i] {
+		if err := w.EmitWatermark(wm); err != nil {
+			panic(operator.Abort{Err: err})
+		}
+	}
+	return nil
+}
+
+// PushIdle passes the idle status to every writer of the chain.
+func (c *chain) PushIdle(idle bool) error {
+	for _, ws := range c.netOuts {
+		for _, w := range ws {
+			if err := w.EmitIdle(idle); err != nil {
+				panic(operator.Abort{Err: err})
+			}
+		}
+	}
+	return nil
+}
+
+// OnPeriodicWatermark lets each generator emit downstream of itself.
+func (c *chain) OnPeriodicWatermark() error {
+	if c.run.err != nil {
+		return c.run.err
+	}
+	for i, g := range c.generators {
+		if g == nil {
+			continue
+		}
+		if wm, ok := g.OnPeriodicWatermark(); ok {
+			if err := c.watermarkFrom(i, wm); err != nil {
+				return err
+			}
+		}
+	}
+	c.publish()
+	return c.run.err
+}
+
 // Metrics lags by at most the chain call under way.
 func (c *chain) Metrics() operator.ChainMetrics {
-	return operator.ChainMetrics{RecordsIn: c.in.Load(), RecordsOut: c.out.Load()}
+	return operator.ChainMetrics{RecordsIn: c.in.Load(), RecordsOut: c.out.Load(), Watermark: c.watermark.Load()}
 }
 
 func (c *chain) publish() {

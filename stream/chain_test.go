@@ -223,14 +223,14 @@ func TestChainUnionPushRecord(t *testing.T) {
 		edge jobgraph.EdgeID
 		v    int
 	}{{0, 1}, {1, 2}, {0, 3}} {
-		if err := c.PushRecord(push.edge, encode(t, push.v)); err != nil {
+		if err := c.PushRecord(push.edge, operator.NoTimestamp, encode(t, push.v)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := c.PushRecord(2, encode(t, 4)); err == nil || !strings.Contains(err.Error(), "edge 2 is not an input") {
+	if err := c.PushRecord(2, operator.NoTimestamp, encode(t, 4)); err == nil || !strings.Contains(err.Error(), "edge 2 is not an input") {
 		t.Errorf("push on the chained edge: %v", err)
 	}
-	if err := c.PushRecord(0, []byte{0xc1}); err == nil || !strings.Contains(err.Error(), "Map (1/1): input edge 0: decode int") {
+	if err := c.PushRecord(0, operator.NoTimestamp, []byte{0xc1}); err == nil || !strings.Contains(err.Error(), "Map (1/1): input edge 0: decode int") {
 		t.Errorf("push of garbage: %v", err)
 	}
 	if got := sink.records(); !slices.Equal(got, []int{10, 20, 30}) {
@@ -290,7 +290,7 @@ func TestChainEndInputOrderWithReduceAndProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, w := range []wordCount{{"a", 1}, {"b", 2}, {"a", 3}} {
-		if err := c.PushRecord(0, encode(t, w)); err != nil {
+		if err := c.PushRecord(0, operator.NoTimestamp, encode(t, w)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -3,9 +3,11 @@ package stream
 import (
 	"cmp"
 	"fmt"
+	"time"
 
 	"github.com/runnel/runnel/jobgraph"
 	"github.com/runnel/runnel/operator"
+	"github.com/runnel/runnel/operator/watermark"
 )
 
 // defaultSlotSharingGroup is Flink's name for the group of operators that
@@ -15,8 +17,9 @@ const defaultSlotSharingGroup = "default"
 // Env is Flink's StreamExecutionEnvironment: the job under construction.
 // A build function receives one; Build turns it into the JobGraph.
 type Env struct {
-	parallelism    int
-	maxParallelism int // 0: each operator's default
+	parallelism       int
+	maxParallelism    int // 0: each operator's default
+	watermarkInterval time.Duration
 	nodes          []*node
 	// errs are rendered at Build, so that they name operators by the
 	// name they end up with (Name may be called after the mistake).
@@ -26,7 +29,19 @@ type Env struct {
 // newEnv starts a job whose default parallelism is the spec's, with 0
 // meaning 1 as Flink's parallelism.default.
 func newEnv(parallelism int) *Env {
-	return &Env{parallelism: max(parallelism, 1)}
+	return &Env{parallelism: max(parallelism, 1), watermarkInterval: watermark.DefaultInterval}
+}
+
+// SetAutoWatermarkInterval sets how often timestamp assigners emit
+// watermarks (default 200 ms). Unlike Flink, where 0 turns periodic
+// watermarks off, 0 here emits a watermark after every record.
+func (e *Env) SetAutoWatermarkInterval(d time.Duration) *Env {
+	if d < 0 {
+		e.failf("env: watermark interval %s, want 0 or more", d)
+		return e
+	}
+	e.watermarkInterval = d
+	return e
 }
 
 // SetParallelism sets the parallelism of every operator that sets none.
@@ -158,7 +173,7 @@ func (e *Env) build(name string) (*jobgraph.JobGraph, []*edgeSpec, error) {
 	if len(e.errs) > 0 {
 		return nil, nil, e.errs[0]()
 	}
-	g := &jobgraph.JobGraph{Name: name}
+	g := &jobgraph.JobGraph{Name: name, WatermarkInterval: e.watermarkInterval}
 	var edges []*edgeSpec
 	for _, n := range e.nodes {
 		v := jobgraph.Vertex{

@@ -115,33 +115,46 @@ func (w *collectWriter[T]) Write(v T) error {
 
 // fakeWriter is a RecordWriter that records what was sent per channel.
 type fakeWriter struct {
-	channels  int
-	emitted   [][][]byte // per channel
-	broadcast [][]byte
-	err       error
+	channels   int
+	emitted    [][][]byte // per channel
+	timestamps [][]int64  // per channel, the timestamp of each emitted record
+	broadcast  [][]byte
+	watermarks []int64
+	err        error
 }
 
 func newFakeWriter(channels int) *fakeWriter {
-	return &fakeWriter{channels: channels, emitted: make([][][]byte, channels)}
+	return &fakeWriter{channels: channels, emitted: make([][][]byte, channels), timestamps: make([][]int64, channels)}
 }
 
 func (w *fakeWriter) NumChannels() int { return w.channels }
 
-func (w *fakeWriter) Emit(channel int, record []byte) error {
+func (w *fakeWriter) Emit(channel int, ts int64, record []byte) error {
 	if w.err != nil {
 		return w.err
 	}
 	w.emitted[channel] = append(w.emitted[channel], slices.Clone(record))
+	w.timestamps[channel] = append(w.timestamps[channel], ts)
 	return nil
 }
 
-func (w *fakeWriter) Broadcast(record []byte) error {
+func (w *fakeWriter) Broadcast(_ int64, record []byte) error {
 	if w.err != nil {
 		return w.err
 	}
 	w.broadcast = append(w.broadcast, slices.Clone(record))
 	return nil
 }
+
+func (w *fakeWriter) EmitWatermark(wm int64) error {
+	if w.err != nil {
+		return w.err
+	}
+	w.watermarks = append(w.watermarks, wm)
+	return nil
+}
+
+func (w *fakeWriter) EmitIdle(bool) error { return w.err }
 
 // decodeAll decodes the records of one channel.
 func decodeAll[T any](t testing.TB, records [][]byte) []T {

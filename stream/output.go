@@ -127,9 +127,9 @@ func (o *netOutput[T]) Collect(v T) {
 	}
 	o.buf = b
 	if o.part == jobgraph.Broadcast {
-		err = o.w.Broadcast(b)
+		err = o.w.Broadcast(o.run.ts, b)
 	} else {
-		err = o.w.Emit(o.channel(v), b)
+		err = o.w.Emit(o.channel(v), o.run.ts, b)
 	}
 	if err != nil {
 		panic(operator.Abort{Err: err})

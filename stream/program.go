@@ -146,16 +146,27 @@ func checkWriter(e jobgraph.Edge, dst jobgraph.Vertex, w operator.RecordWriter) 
 	return nil
 }
 
+// watermarkEmitter is an operator that emits watermarks while it handles
+// a record (a timestamp assigner with a watermark interval of 0).
+type watermarkEmitter interface {
+	setEmit(emit func(wm int64) error)
+}
+
 // instantiate wires one subtask's chain tail to head: each vertex's
 // output collector joins the input collectors of its chained successors
 // (already built) and a network output per edge leaving the chain.
 func (p *program) instantiate(spec operator.ChainSpec) (*chain, error) {
 	g := p.graph
 	c := &chain{
-		ops:      make([]chainedOp, len(spec.Vertices)),
-		decoders: make([]func([]byte) error, len(g.Edges)),
-		opened:   len(spec.Vertices),
+		ops:        make([]chainedOp, len(spec.Vertices)),
+		decoders:   make([]func([]byte) error, len(g.Edges)),
+		opened:     len(spec.Vertices),
+		succ:       make([][]int, len(spec.Vertices)),
+		netOuts:    make([][]operator.RecordWriter, len(spec.Vertices)),
+		handlers:   make([]operator.WatermarkHandler, len(spec.Vertices)),
+		generators: make([]operator.WatermarkGenerator, len(spec.Vertices)),
 	}
+	c.watermark.Store(operator.MinWatermark)
 	pos := make(map[jobgraph.VertexID]int, len(spec.Vertices))
 	for i, v := range spec.Vertices {
 		pos[v] = i
@@ -175,9 +186,11 @@ func (p *program) instantiate(spec operator.ChainSpec) (*chain, error) {
 			for _, e := range g.Outputs(vx.ID) {
 				if j, chained := pos[e.Target]; chained {
 					outs = append(outs, ins[j])
+					c.succ[i] = append(c.succ[i], j)
 					continue
 				}
 				outs = append(outs, p.edges[e.ID].newOutput(e.Partitioner, spec.Outputs[e.ID], g.Vertices[e.Target].MaxParallelism, &c.run, ctx))
+				c.netOuts[i] = append(c.netOuts[i], spec.Outputs[e.ID])
 			}
 			out = n.fanOut(outs)
 		}
@@ -190,6 +203,12 @@ func (p *program) instantiate(spec operator.ChainSpec) (*chain, error) {
 		}
 		ins[i] = in
 		c.ops[i] = chainedOp{lc: lc, ctx: ctx}
+		c.handlers[i], _ = lc.(operator.WatermarkHandler)
+		c.generators[i], _ = lc.(operator.WatermarkGenerator)
+		if a, ok := lc.(watermarkEmitter); ok {
+			from := i
+			a.setEmit(func(wm int64) error { return c.watermarkFrom(from, wm) })
+		}
 		if i == 0 {
 			c.poll = poll
 		}

@@ -1,0 +1,82 @@
+package stream
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/runnel/runnel/operator"
+	"github.com/runnel/runnel/operator/watermark"
+)
+
+// AssignTimestampsAndWatermarks adds a "Timestamps/Watermarks" vertex, as
+// Flink's: it sets each record's event timestamp with the strategy's
+// assigner and emits watermarks from the strategy's generator, after
+// every record or every watermark interval (Env.SetAutoWatermarkInterval).
+// Watermarks from upstream are dropped, except the final MaxWatermark of
+// a bounded input, which passes so that everything downstream fires.
+func AssignTimestampsAndWatermarks[T any](s *DataStream[T], strategy watermark.Strategy[T]) *DataStream[T] {
+	problem := ""
+	if strategy.Generator == nil {
+		problem = "watermark strategy without a generator"
+	}
+	interval := s.env.watermarkInterval
+	return oneInput(s, "Timestamps/Watermarks", problem, func(ctx *operator.Context, out operator.Collector[T], run *chainState) (operator.Collector[T], operator.Lifecycle) {
+		op := &assignerOp[T]{strategy: strategy, interval: interval, out: out, ctx: ctx, run: run}
+		return op, op
+	})
+}
+
+type assignerOp[T any] struct {
+	strategy watermark.Strategy[T]
+	interval time.Duration
+	emitter  *watermark.Emitter
+	out      operator.Collector[T]
+	ctx      *operator.Context
+	run      *chainState
+	emit     func(wm int64) error
+}
+
+func (a *assignerOp[T]) setEmit(emit func(wm int64) error) { a.emit = emit }
+
+func (a *assignerOp[T]) Open(*operator.Context) error {
+	em, err := watermark.NewEmitter(a.strategy.CreateGenerator(nil), a.interval)
+	if err != nil {
+		return err
+	}
+	a.emitter = em
+	return nil
+}
+
+// Collect stamps the record, passes it on, then lets the generator see
+// its timestamp, in Flink's order.
+func (a *assignerOp[T]) Collect(v T) {
+	if a.run.err != nil {
+		return
+	}
+	ts := a.strategy.ExtractTimestamp(v, a.run.ts)
+	a.run.ts = ts
+	a.out.Collect(v)
+	if st, changed := a.emitter.OnEvent(ts); changed && !st.Idle {
+		if err := a.emit(st.Watermark); err != nil {
+			a.run.fail(fmt.Errorf("%s: %w", a.ctx, err))
+		}
+	}
+}
+
+// OnPeriodicWatermark implements operator.WatermarkGenerator.
+func (a *assignerOp[T]) OnPeriodicWatermark() (int64, bool) {
+	st, changed := a.emitter.OnPeriodicEmit()
+	return st.Watermark, changed && !st.Idle
+}
+
+// ProcessWatermark implements operator.WatermarkHandler: this operator's
+// own watermarks replace its input's.
+func (a *assignerOp[T]) ProcessWatermark(wm int64) (int64, error) {
+	if wm == operator.MaxWatermark {
+		return wm, nil
+	}
+	return operator.NoTimestamp, nil
+}
+
+func (a *assignerOp[T]) EndInput() error { return nil }
+func (a *assignerOp[T]) Close() error    { return nil }
