@@ -20,7 +20,7 @@ type Env struct {
 	parallelism       int
 	maxParallelism    int // 0: each operator's default
 	watermarkInterval time.Duration
-	nodes          []*node
+	nodes             []*node
 	// errs are rendered at Build, so that they name operators by the
 	// name they end up with (Name may be called after the mistake).
 	errs []func() error
