@@ -325,6 +325,10 @@ func (t *task) openInputs(spec scheduler.Task, g *gate) error {
 	return nil
 }
 
+// timerTick is how often processing-time timers are checked: their
+// resolution.
+const timerTick = 10 * time.Millisecond
+
 // pollSource drives a source chain until its input ends, then sends the
 // final MaxWatermark so that everything downstream fires. Outputs are
 // flushed on the buffer timeout and watermark generators asked every
@@ -332,7 +336,7 @@ func (t *task) openInputs(spec scheduler.Task, g *gate) error {
 func (t *task) pollSource(chain operator.Chain, writers []*recordWriter) error {
 	timeout := t.e.cfg.BufferTimeout
 	wmInterval := t.prog.prog.Graph().WatermarkInterval
-	lastFlush, lastWatermark := time.Now(), time.Now()
+	lastFlush, lastWatermark, lastTimers := time.Now(), time.Now(), time.Now()
 	for {
 		if err := t.ctx.Err(); err != nil {
 			return err
@@ -345,6 +349,12 @@ func (t *task) pollSource(chain operator.Chain, writers []*recordWriter) error {
 			return chain.PushWatermark(operator.MaxWatermark)
 		}
 		now := time.Now()
+		if now.Sub(lastTimers) >= timerTick {
+			if err := chain.OnProcessingTime(now.UnixMilli()); err != nil {
+				return err
+			}
+			lastTimers = now
+		}
 		if wmInterval > 0 && now.Sub(lastWatermark) >= wmInterval {
 			if err := chain.OnPeriodicWatermark(); err != nil {
 				return err
@@ -386,11 +396,17 @@ func (t *task) consume(chain operator.Chain, writers []*recordWriter, g *gate) e
 		defer ticker.Stop()
 		wmTick = ticker.C
 	}
+	timers := time.NewTicker(timerTick)
+	defer timers.Stop()
 	in := newInputs(chain, g.open)
 	for open := g.open; open > 0; {
 		select {
 		case <-t.ctx.Done():
 			return t.ctx.Err()
+		case now := <-timers.C:
+			if err := chain.OnProcessingTime(now.UnixMilli()); err != nil {
+				return err
+			}
 		case <-flushTick:
 			if err := flushAll(writers); err != nil {
 				return err

@@ -101,6 +101,13 @@ type WatermarkGenerator interface {
 	OnPeriodicWatermark() (wm int64, ok bool)
 }
 
+// ProcessingTimeHandler is implemented by operators with processing-time
+// timers; the executor calls it every few milliseconds with the wall
+// clock in epoch milliseconds.
+type ProcessingTimeHandler interface {
+	OnProcessingTime(now int64) error
+}
+
 // Abort is the panic value a Collect raises when it cannot deliver
 // because the task is shutting down; the executor recognises it and does
 // not report it as a user failure.

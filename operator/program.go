@@ -90,6 +90,9 @@ type Chain interface {
 	// OnPeriodicWatermark lets the chain's watermark generators emit;
 	// the executor calls it every watermark interval.
 	OnPeriodicWatermark() error
+	// OnProcessingTime fires the chain's processing-time timers that are
+	// due at now (epoch ms); the executor calls it every few milliseconds.
+	OnProcessingTime(now int64) error
 	// EndInput tells the chain that all its inputs have ended: every
 	// operator's EndInput, head to tail.
 	EndInput() error

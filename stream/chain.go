@@ -56,6 +56,7 @@ type chain struct {
 	netOuts    [][]operator.RecordWriter
 	handlers   []operator.WatermarkHandler   // nil where the operator has none
 	generators []operator.WatermarkGenerator // nil where the operator has none
+	procTime   []operator.ProcessingTimeHandler
 	in, out    atomic.Uint64
 	watermark  atomic.Int64
 }
@@ -227,6 +228,21 @@ func (c *chain) OnPeriodicWatermark() error {
 			if err := c.watermarkFrom(i, wm); err != nil {
 				return err
 			}
+		}
+	}
+	c.publish()
+	return c.run.err
+}
+
+// OnProcessingTime lets every operator with processing-time timers fire
+// the ones that are due.
+func (c *chain) OnProcessingTime(now int64) error {
+	if c.run.err != nil || len(c.procTime) == 0 {
+		return c.run.err
+	}
+	for _, h := range c.procTime {
+		if err := h.OnProcessingTime(now); err != nil {
+			return err
 		}
 	}
 	c.publish()

@@ -205,6 +205,9 @@ func (p *program) instantiate(spec operator.ChainSpec) (*chain, error) {
 		c.ops[i] = chainedOp{lc: lc, ctx: ctx}
 		c.handlers[i], _ = lc.(operator.WatermarkHandler)
 		c.generators[i], _ = lc.(operator.WatermarkGenerator)
+		if h, ok := lc.(operator.ProcessingTimeHandler); ok {
+			c.procTime = append(c.procTime, h)
+		}
 		if a, ok := lc.(watermarkEmitter); ok {
 			from := i
 			a.setEmit(func(wm int64) error { return c.watermarkFrom(from, wm) })

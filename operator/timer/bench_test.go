@@ -1,0 +1,139 @@
+package timer
+
+import (
+	"math/rand/v2"
+	"runtime"
+	"strconv"
+	"testing"
+
+	"github.com/runnel/runnel/jobgraph"
+)
+
+const benchTimers = 1 << 20
+
+// stringKey is an 8-byte key: "k" and 7 digits.
+func stringKey(i int) string {
+	var buf [8]byte
+	b := strconv.AppendInt(append(buf[:0], 'k'), int64(10_000_000+i), 10)
+	return string(b[:1]) + string(b[2:])
+}
+
+func benchKeys[K any](key func(int) K) []K {
+	keys := make([]K, benchTimers)
+	for i := range keys {
+		keys[i] = key(i)
+	}
+	return keys
+}
+
+// benchDelays are uniform in [1, 2 × benchTimers], so that with the
+// watermark advancing by one per registration about benchTimers timers
+// are live, and each advance fires one on average.
+func benchDelays() []int64 {
+	rng := rand.New(rand.NewPCG(1, 2))
+	d := make([]int64, benchTimers)
+	for i := range d {
+		d[i] = 1 + rng.Int64N(2*benchTimers)
+	}
+	return d
+}
+
+func newBenchService[K comparable](hash func(K) uint64) *Service[K, window] {
+	maxP := jobgraph.DefaultMaxParallelism(1)
+	return NewService[K, window](hash, maxP, jobgraph.Range(maxP, 1, 0))
+}
+
+// BenchmarkRegisterAdvance registers a timer and advances the watermark
+// by one ms, firing one timer on average, with about 1M timers live over
+// the 128 key groups of a default max parallelism: the cost per timer of
+// a window operator in steady state.
+func BenchmarkRegisterAdvance(b *testing.B) {
+	b.Run("key=int64", func(b *testing.B) {
+		benchRegisterAdvance(b, hashInt64, func(i int) int64 { return int64(i) })
+	})
+	b.Run("key=string8", func(b *testing.B) { benchRegisterAdvance(b, hashString, stringKey) })
+}
+
+func benchRegisterAdvance[K comparable](b *testing.B, hash func(K) uint64, key func(int) K) {
+	s := newBenchService(hash)
+	keys, delays := benchKeys(key), benchDelays()
+	ns := window{0, 60_000}
+	for i, k := range keys {
+		s.RegisterEventTimeTimer(k, ns, delays[i])
+	}
+	s.watermark = 0
+	fired := 0
+	fire := func(Timer[K, window]) error { fired++; return nil }
+	i := 0
+	step := func() {
+		j := i & (benchTimers - 1)
+		wm := s.CurrentWatermark() + 1
+		s.RegisterEventTimeTimer(keys[j], ns, wm+delays[j])
+		if err := s.AdvanceWatermark(wm, fire); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	// Warm up until the arena and the maps have their steady size.
+	for range 4 * benchTimers {
+		step()
+	}
+	fired = 0
+	b.ReportAllocs()
+	for b.Loop() {
+		step()
+	}
+	b.ReportMetric(float64(s.NumEventTimeTimers()), "live")
+	b.ReportMetric(float64(fired)/float64(b.N), "fired/op")
+}
+
+// BenchmarkBatch registers 1M timers at random times, then fires them all
+// with one advance of the watermark: the heap's worst case, a full sift
+// down per timer.
+func BenchmarkBatch(b *testing.B) {
+	s := newBenchService(hashInt64)
+	keys, delays := benchKeys(func(i int) int64 { return int64(i) }), benchDelays()
+	ns := window{0, 60_000}
+	s.watermark = 0
+	fire := func(Timer[int64, window]) error { return nil }
+	round := func() {
+		base := s.CurrentWatermark()
+		for i, k := range keys {
+			s.RegisterEventTimeTimer(k, ns, base+delays[i])
+		}
+		if err := s.AdvanceWatermark(base+2*benchTimers, fire); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for range 3 {
+		round()
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	rounds := 0
+	for b.Loop() {
+		round()
+		rounds++
+	}
+	b.StopTimer()
+	runtime.ReadMemStats(&after)
+	timers := float64(rounds * benchTimers)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/timers, "ns/timer")
+	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/timers, "allocs/timer")
+}
+
+// BenchmarkRegisterDuplicate registers a timer that is registered
+// already, as a window trigger does for every element of its window.
+func BenchmarkRegisterDuplicate(b *testing.B) {
+	s := newBenchService(hashInt64)
+	ns := window{0, 60_000}
+	for i := range int64(benchTimers) {
+		s.RegisterEventTimeTimer(i, ns, 60_000)
+	}
+	b.ReportAllocs()
+	i := int64(0)
+	for b.Loop() {
+		s.RegisterEventTimeTimer(i&(benchTimers-1), ns, 60_000)
+		i++
+	}
+}

@@ -1,0 +1,206 @@
+package stream
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/runnel/runnel/jobgraph"
+	"github.com/runnel/runnel/operator"
+	"github.com/runnel/runnel/operator/state"
+	"github.com/runnel/runnel/operator/timer"
+)
+
+// KeyedProcessFunction is Flink's KeyedProcessFunction: the general keyed
+// operator, with keyed state and timers. It may also implement
+//
+//	Open(ctx *KeyedRuntimeContext[K]) error   // get state handles here
+//	OnTimer(timestamp int64, ctx *KeyedContext[K], out operator.Collector[U]) error
+//	EndInput(out operator.Collector[U]) error
+//	Close() error
+//
+// Each subtask has its own instance. State handles act on the key of the
+// record (or timer) being processed.
+type KeyedProcessFunction[K comparable, T, U any] interface {
+	ProcessElement(value T, ctx *KeyedContext[K], out operator.Collector[U]) error
+}
+
+// KeyedRuntimeContext gives a keyed function its subtask and its keyed
+// state backend, from which Open gets state handles (state.GetValueState
+// and friends, namespace state.VoidNamespace).
+type KeyedRuntimeContext[K comparable] struct {
+	*operator.Context
+	State *state.Backend[K]
+}
+
+// KeyedContext is what ProcessElement and OnTimer see: the current
+// record's timestamp and key, and the timer service.
+type KeyedContext[K comparable] struct {
+	op *keyedProcessOp[K]
+	ts int64
+}
+
+// Timestamp returns the event timestamp of the record (or the time of the
+// firing timer), if it has one.
+func (c *KeyedContext[K]) Timestamp() (int64, bool) {
+	return c.ts, c.ts != operator.NoTimestamp
+}
+
+// CurrentKey returns the key being processed.
+func (c *KeyedContext[K]) CurrentKey() K { return c.op.backend.CurrentKey() }
+
+// CurrentWatermark returns the operator's current event time.
+func (c *KeyedContext[K]) CurrentWatermark() int64 { return c.op.timers.CurrentWatermark() }
+
+// CurrentProcessingTime returns the wall clock in epoch milliseconds.
+func (c *KeyedContext[K]) CurrentProcessingTime() int64 { return time.Now().UnixMilli() }
+
+// RegisterEventTimeTimer asks for OnTimer when the watermark reaches t,
+// for the current key; timers are deduplicated per key and time.
+func (c *KeyedContext[K]) RegisterEventTimeTimer(t int64) {
+	c.op.timers.RegisterEventTimeTimer(c.CurrentKey(), state.VoidNamespace{}, t)
+}
+
+// DeleteEventTimeTimer removes an event-time timer of the current key.
+func (c *KeyedContext[K]) DeleteEventTimeTimer(t int64) {
+	c.op.timers.DeleteEventTimeTimer(c.CurrentKey(), state.VoidNamespace{}, t)
+}
+
+// RegisterProcessingTimeTimer asks for OnTimer when the wall clock
+// reaches t (epoch ms), for the current key.
+func (c *KeyedContext[K]) RegisterProcessingTimeTimer(t int64) {
+	c.op.timers.RegisterProcessingTimeTimer(c.CurrentKey(), state.VoidNamespace{}, t)
+}
+
+// DeleteProcessingTimeTimer removes a processing-time timer of the
+// current key.
+func (c *KeyedContext[K]) DeleteProcessingTimeTimer(t int64) {
+	c.op.timers.DeleteProcessingTimeTimer(c.CurrentKey(), state.VoidNamespace{}, t)
+}
+
+type keyedOpener[K comparable] interface {
+	Open(ctx *KeyedRuntimeContext[K]) error
+}
+
+type onTimer[K comparable, U any] interface {
+	OnTimer(timestamp int64, ctx *KeyedContext[K], out operator.Collector[U]) error
+}
+
+// KeyedProcess adds a "KeyedProcess" vertex running fn on a keyed stream.
+func KeyedProcess[T any, K comparable, U any](ks *KeyedStream[T, K], fn KeyedProcessFunction[K, T, U]) *DataStream[U] {
+	problem := nilFunc(fn == nil)
+	if ks.key == nil {
+		problem = "nil key selector"
+	}
+	key := ks.key
+	return oneInput(ks.stream, "KeyedProcess", problem, func(ctx *operator.Context, out operator.Collector[U], run *chainState) (operator.Collector[T], operator.Lifecycle) {
+		op := &keyedProcessOp[K]{ctx: ctx, run: run}
+		typed := &keyedProcess[K, T, U]{op: op, fn: fn, key: key, out: out}
+		op.typed = typed
+		return typed, typed
+	})
+}
+
+// keyedProcessOp is the part of a keyed operator that does not depend on
+// its record types: key-group-scoped state and timers.
+type keyedProcessOp[K comparable] struct {
+	ctx     *operator.Context
+	run     *chainState
+	backend *state.Backend[K]
+	timers  *timer.Service[K, state.VoidNamespace]
+	typed   interface {
+		fire(t timer.Timer[K, state.VoidNamespace]) error
+	}
+}
+
+func (o *keyedProcessOp[K]) open() {
+	groups := jobgraph.Range(o.ctx.MaxParallelism, o.ctx.Parallelism, o.ctx.Subtask)
+	o.backend = state.NewBackend[K](KeyHash[K], o.ctx.MaxParallelism, groups, nil)
+	o.timers = timer.NewService[K, state.VoidNamespace](KeyHash[K], o.ctx.MaxParallelism, groups)
+}
+
+// ProcessWatermark fires the event-time timers the watermark passed, then
+// forwards it, as Flink's InternalTimeServiceManager does.
+func (o *keyedProcessOp[K]) ProcessWatermark(wm int64) (int64, error) {
+	if err := o.timers.AdvanceWatermark(wm, o.typed.fire); err != nil {
+		return operator.NoTimestamp, err
+	}
+	return wm, o.run.err
+}
+
+// OnProcessingTime fires the processing-time timers that are due.
+func (o *keyedProcessOp[K]) OnProcessingTime(now int64) error {
+	if next, ok := o.timers.NextProcessingTime(); !ok || next > now {
+		return nil
+	}
+	return o.timers.AdvanceProcessingTime(now, o.typed.fire)
+}
+
+type keyedProcess[K comparable, T, U any] struct {
+	op  *keyedProcessOp[K]
+	fn  KeyedProcessFunction[K, T, U]
+	key func(T) K
+	out operator.Collector[U]
+	kc  KeyedContext[K]
+}
+
+func (p *keyedProcess[K, T, U]) Open(ctx *operator.Context) error {
+	p.op.open()
+	p.kc.op = p.op
+	if o, ok := p.fn.(keyedOpener[K]); ok {
+		return o.Open(&KeyedRuntimeContext[K]{Context: ctx, State: p.op.backend})
+	}
+	return nil
+}
+
+func (p *keyedProcess[K, T, U]) Collect(v T) {
+	run := p.op.run
+	if run.err != nil {
+		return
+	}
+	if err := p.op.backend.SetCurrentKey(p.key(v)); err != nil {
+		run.fail(fmt.Errorf("%s: %w", p.op.ctx, err))
+		return
+	}
+	p.kc.ts = run.ts
+	if err := p.fn.ProcessElement(v, &p.kc, p.out); err != nil {
+		run.fail(fmt.Errorf("%s: %w", p.op.ctx, err))
+	}
+}
+
+// fire calls OnTimer with the timer's key current and its time as the
+// timestamp of whatever OnTimer emits, as Flink does.
+func (p *keyedProcess[K, T, U]) fire(t timer.Timer[K, state.VoidNamespace]) error {
+	f, ok := p.fn.(onTimer[K, U])
+	if !ok {
+		return nil
+	}
+	if err := p.op.backend.SetCurrentKey(t.Key); err != nil {
+		return err
+	}
+	p.op.run.ts = t.Time
+	p.kc.ts = t.Time
+	if err := f.OnTimer(t.Time, &p.kc, p.out); err != nil {
+		return fmt.Errorf("%s: on timer: %w", p.op.ctx, err)
+	}
+	return nil
+}
+
+func (p *keyedProcess[K, T, U]) ProcessWatermark(wm int64) (int64, error) {
+	return p.op.ProcessWatermark(wm)
+}
+
+func (p *keyedProcess[K, T, U]) OnProcessingTime(now int64) error { return p.op.OnProcessingTime(now) }
+
+func (p *keyedProcess[K, T, U]) EndInput() error {
+	if e, ok := p.fn.(endInputer[U]); ok {
+		return e.EndInput(p.out)
+	}
+	return nil
+}
+
+func (p *keyedProcess[K, T, U]) Close() error {
+	if c, ok := p.fn.(interface{ Close() error }); ok {
+		return c.Close()
+	}
+	return nil
+}
