@@ -29,6 +29,7 @@ type JobMaster struct {
 
 	mu            sync.Mutex
 	plan          *scheduler.Plan
+	graph         string // the JobGraph's fingerprint
 	planErr       error
 	reports       map[[2]int]jobgraph.TaskReport // (task, index) of the current attempt
 	lastReport    map[[2]int]time.Time
@@ -137,6 +138,7 @@ func (m *JobMaster) planOf(job Job) (*scheduler.Plan, error) {
 	if m.plan == nil && m.planErr == nil {
 		prog, err := m.jm.builder.Build(job.Spec)
 		if err == nil {
+			m.graph = prog.Graph().Fingerprint()
 			m.plan, err = scheduler.Chain(prog.Graph())
 		}
 		m.planErr = err
@@ -171,7 +173,9 @@ func (m *JobMaster) schedule(plan *scheduler.Plan) error {
 	if err != nil {
 		return m.finish(JobCreated, JobFailed, fmt.Sprintf("schedule: %v", err))
 	}
-	d := Deployment{JobID: m.id, Attempt: 1}
+	m.mu.Lock()
+	d := Deployment{JobID: m.id, Attempt: 1, Graph: m.graph}
+	m.mu.Unlock()
 	table := m.jm.fsm.Nodes()
 	for id, slot := range asg {
 		d.Subtasks = append(d.Subtasks, jobgraph.Placement{

@@ -80,8 +80,11 @@ type Job struct {
 // Deployment is the placement of one attempt of a job. The attempt number
 // fences everything that belongs to older attempts.
 type Deployment struct {
-	JobID    string               `msgpack:"job"`
-	Attempt  uint64               `msgpack:"attempt"`
+	JobID   string `msgpack:"job"`
+	Attempt uint64 `msgpack:"attempt"`
+	// Graph is the JobGraph's fingerprint as the JobMaster built it; an
+	// executor whose build differs refuses the deployment.
+	Graph    string               `msgpack:"graph"`
 	Subtasks []jobgraph.Placement `msgpack:"subtasks"`
 }
 

@@ -27,6 +27,8 @@ type Assignment struct {
 	JobID   string
 	Spec    jobgraph.Spec
 	Attempt uint64
+	// Graph is the JobGraph fingerprint the deployment was planned with.
+	Graph string
 	// Active is false once the job is canceling or terminal: its subtasks
 	// must stop.
 	Active   bool

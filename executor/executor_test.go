@@ -307,3 +307,15 @@ func TestElementsRoundTripAndRejectCorruptBuffers(t *testing.T) {
 		}
 	}
 }
+
+func TestExecutorRefusesADifferentGraph(t *testing.T) {
+	_, c := startExecutor(t)
+	a := assignment("double", true)
+	a.Graph = "not-this-graph"
+	c.set(a)
+	rs := waitStates(t, c, jobgraph.Failed)
+	if err := rs[[2]int{0, 0}].Error; !strings.Contains(err, "different graph") {
+		t.Fatalf("error %q does not say the graph differs", err)
+	}
+	c.set(assignment("double", false))
+}

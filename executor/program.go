@@ -46,6 +46,11 @@ func (e *Executor) programFor(a Assignment) (*program, error) {
 			entry.err = fmt.Errorf("build job %s: %w", a.Spec.Job, err)
 			return
 		}
+		if got := prog.Graph().Fingerprint(); a.Graph != "" && got != a.Graph {
+			entry.err = fmt.Errorf("job %s builds a different graph on %s than on the leader (fingerprint %s, want %s): is every node running the same binary?",
+				a.Spec.Job, e.cfg.NodeName, got, a.Graph)
+			return
+		}
 		plan, err := scheduler.Chain(prog.Graph())
 		if err != nil {
 			entry.err = fmt.Errorf("chain job %s: %w", a.Spec.Job, err)

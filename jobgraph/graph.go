@@ -1,9 +1,13 @@
 package jobgraph
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/vmihailenco/msgpack/v5"
 )
 
 // VertexID identifies a vertex within its graph: its index in Vertices.
@@ -126,6 +130,20 @@ type JobGraph struct {
 	// WatermarkInterval is how often watermark generators emit (Flink's
 	// auto-watermark interval); 0 emits after every record.
 	WatermarkInterval time.Duration `msgpack:"wmi"`
+}
+
+// Fingerprint identifies the graph's content. Deployments carry it, so a
+// node whose binary builds a different graph from the same spec (another
+// version, a build function that is not deterministic) refuses to run it
+// rather than wiring its tasks wrongly.
+func (g *JobGraph) Fingerprint() string {
+	b, err := msgpack.Marshal(g)
+	if err != nil {
+		// A JobGraph is plain data; encoding cannot fail.
+		panic(fmt.Sprintf("encode job graph: %v", err))
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:12])
 }
 
 // Inputs returns the edges into v, in edge order.

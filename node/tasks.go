@@ -27,6 +27,7 @@ func (c *taskCluster) Assignments() []executor.Assignment {
 			JobID:    id,
 			Spec:     job.Spec,
 			Attempt:  d.Attempt,
+			Graph:    d.Graph,
 			Active:   job.Status == coordinator.JobRunning,
 			Subtasks: d.Subtasks,
 		})
