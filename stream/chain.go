@@ -203,6 +203,22 @@ func (c *chain) watermarkFrom(i int, wm int64) error {
 	return nil
 }
 
+// idleFrom passes an idle status that ops[i] emits to the writers
+// downstream of it in the chain.
+func (c *chain) idleFrom(i int, idle bool) error {
+	for _, j := range c.succ[i] {
+		if err := c.idleFrom(j, idle); err != nil {
+			return err
+		}
+	}
+	for _, w := range c.netOuts[i] {
+		if err := w.EmitIdle(idle); err != nil {
+			panic(operator.Abort{Err: err})
+		}
+	}
+	return nil
+}
+
 // PushIdle passes the idle status to every writer of the chain.
 func (c *chain) PushIdle(idle bool) error {
 	for _, ws := range c.netOuts {

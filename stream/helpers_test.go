@@ -120,6 +120,7 @@ type fakeWriter struct {
 	timestamps [][]int64  // per channel, the timestamp of each emitted record
 	broadcast  [][]byte
 	watermarks []int64
+	idles      []bool
 	err        error
 }
 
@@ -154,7 +155,13 @@ func (w *fakeWriter) EmitWatermark(wm int64) error {
 	return nil
 }
 
-func (w *fakeWriter) EmitIdle(bool) error { return w.err }
+func (w *fakeWriter) EmitIdle(idle bool) error {
+	if w.err != nil {
+		return w.err
+	}
+	w.idles = append(w.idles, idle)
+	return nil
+}
 
 // decodeAll decodes the records of one channel.
 func decodeAll[T any](t testing.TB, records [][]byte) []T {

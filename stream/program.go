@@ -146,10 +146,10 @@ func checkWriter(e jobgraph.Edge, dst jobgraph.Vertex, w operator.RecordWriter) 
 	return nil
 }
 
-// watermarkEmitter is an operator that emits watermarks while it handles
-// a record (a timestamp assigner with a watermark interval of 0).
+// watermarkEmitter is an operator that emits watermarks and idleness
+// downstream of itself on its own (a timestamp assigner).
 type watermarkEmitter interface {
-	setEmit(emit func(wm int64) error)
+	setEmit(emit func(wm int64) error, emitIdle func(idle bool) error)
 }
 
 // instantiate wires one subtask's chain tail to head: each vertex's
@@ -210,7 +210,7 @@ func (p *program) instantiate(spec operator.ChainSpec) (*chain, error) {
 		}
 		if a, ok := lc.(watermarkEmitter); ok {
 			from := i
-			a.setEmit(func(wm int64) error { return c.watermarkFrom(from, wm) })
+			a.setEmit(func(wm int64) error { return c.watermarkFrom(from, wm) }, func(idle bool) error { return c.idleFrom(from, idle) })
 		}
 		if i == 0 {
 			c.poll = poll

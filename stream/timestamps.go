@@ -34,9 +34,31 @@ type assignerOp[T any] struct {
 	ctx      *operator.Context
 	run      *chainState
 	emit     func(wm int64) error
+	emitIdle func(idle bool) error
+	// idle is what downstream was last told.
+	idle bool
 }
 
-func (a *assignerOp[T]) setEmit(emit func(wm int64) error) { a.emit = emit }
+func (a *assignerOp[T]) setEmit(emit func(wm int64) error, emitIdle func(idle bool) error) {
+	a.emit, a.emitIdle = emit, emitIdle
+}
+
+// send tells downstream about a changed status: idleness first when the
+// stream goes quiet, activity before the watermark when it wakes. Only the
+// idleness change is sent from here when wm is false: the periodic path
+// returns its watermark to the chain instead.
+func (a *assignerOp[T]) send(st watermark.Status, wm bool) error {
+	if st.Idle != a.idle {
+		a.idle = st.Idle
+		if err := a.emitIdle(st.Idle); err != nil {
+			return err
+		}
+	}
+	if wm && !st.Idle {
+		return a.emit(st.Watermark)
+	}
+	return nil
+}
 
 func (a *assignerOp[T]) Open(*operator.Context) error {
 	em, err := watermark.NewEmitter(a.strategy.CreateGenerator(nil), a.interval)
@@ -56,17 +78,25 @@ func (a *assignerOp[T]) Collect(v T) {
 	ts := a.strategy.ExtractTimestamp(v, a.run.ts)
 	a.run.ts = ts
 	a.out.Collect(v)
-	if st, changed := a.emitter.OnEvent(ts); changed && !st.Idle {
-		if err := a.emit(st.Watermark); err != nil {
+	if st, changed := a.emitter.OnEvent(ts); changed {
+		if err := a.send(st, true); err != nil {
 			a.run.fail(fmt.Errorf("%s: %w", a.ctx, err))
 		}
 	}
 }
 
-// OnPeriodicWatermark implements operator.WatermarkGenerator.
+// OnPeriodicWatermark implements operator.WatermarkGenerator; a change of
+// idleness goes downstream from here, the watermark through the chain.
 func (a *assignerOp[T]) OnPeriodicWatermark() (int64, bool) {
 	st, changed := a.emitter.OnPeriodicEmit()
-	return st.Watermark, changed && !st.Idle
+	if !changed {
+		return 0, false
+	}
+	if err := a.send(st, false); err != nil {
+		a.run.fail(fmt.Errorf("%s: %w", a.ctx, err))
+		return 0, false
+	}
+	return st.Watermark, !st.Idle
 }
 
 // ProcessWatermark implements operator.WatermarkHandler: this operator's

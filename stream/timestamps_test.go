@@ -90,3 +90,51 @@ func TestAssignerReplacesUpstreamWatermarks(t *testing.T) {
 		t.Fatalf("record timestamp %d, want 50", w.timestamps[0][0])
 	}
 }
+
+// TestAssignerDeclaresIdleness: a stream quiet for longer than the
+// strategy's idleness is declared idle downstream, and the next record
+// makes it active again before its watermark.
+func TestAssignerDeclaresIdleness(t *testing.T) {
+	strategy := boundedByValue()
+	strategy.Idleness = 30 * time.Millisecond
+	p := mustBuild(t, 1, func(env *Env) error {
+		env.SetAutoWatermarkInterval(5 * time.Millisecond)
+		src := FromSource(env, &sliceSource[int]{log: &eventLog{}}, "events")
+		stamped := AssignTimestampsAndWatermarks(src.Rebalance(), strategy).SetParallelism(1)
+		SinkTo(stamped.Rebalance(), &collectSink[int]{log: &eventLog{}}, "out").SetParallelism(1)
+		return nil
+	})
+	w := newFakeWriter(1)
+	c := newChain(t, p, ids(1), map[jobgraph.EdgeID]operator.RecordWriter{1: w})
+	if err := c.Open(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.PushRecord(0, operator.NoTimestamp, encode(t, 50)); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(w.idles) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the quiet stream was never declared idle")
+		}
+		if err := c.OnPeriodicWatermark(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if !w.idles[0] {
+		t.Fatalf("first status %v, want idle", w.idles)
+	}
+	if err := c.PushRecord(0, operator.NoTimestamp, encode(t, 80)); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.OnPeriodicWatermark(); err != nil {
+		t.Fatal(err)
+	}
+	if want := []bool{true, false}; !slices.Equal(w.idles, want) {
+		t.Fatalf("statuses %v, want %v", w.idles, want)
+	}
+	if last := w.watermarks[len(w.watermarks)-1]; last != 69 {
+		t.Fatalf("last watermark %d, want 69", last)
+	}
+}
