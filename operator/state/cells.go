@@ -4,6 +4,7 @@ import (
 	"iter"
 
 	"github.com/runnel/runnel/operator"
+	"github.com/runnel/runnel/operator/internal/snapio"
 )
 
 // cellStore is the storage of the states that hold one value per key and
@@ -124,7 +125,7 @@ func (c *cells[K, N, X, T]) stamped() bool { return c.t.exp.enabled() }
 
 func (c *cells[K, N, X, T]) snapshot(g int, buf []byte) ([]byte, error) {
 	return appendEntries(buf, &c.t, g, &c.enc, func(buf []byte, e entry[X, T]) ([]byte, error) {
-		return appendItem(appendStamp(buf, c.t.exp, e.ts), &c.enc.scratch, c.value, e.v)
+		return snapio.AppendItem(appendStamp(buf, c.t.exp, e.ts), &c.enc.scratch, c.value, e.v)
 	})
 }
 

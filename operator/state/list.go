@@ -4,6 +4,7 @@ import (
 	"iter"
 
 	"github.com/runnel/runnel/operator"
+	"github.com/runnel/runnel/operator/internal/snapio"
 )
 
 // ListStateDescriptor describes a state of a list of values per key and
@@ -212,7 +213,7 @@ func (l *lists[K, N, V, T]) snapshot(g int, buf []byte) ([]byte, error) {
 		buf = appendUvarint(buf, len(es))
 		var err error
 		for _, e := range es {
-			if buf, err = appendItem(appendStamp(buf, l.t.exp, e.ts), &l.enc.scratch, l.value, e.v); err != nil {
+			if buf, err = snapio.AppendItem(appendStamp(buf, l.t.exp, e.ts), &l.enc.scratch, l.value, e.v); err != nil {
 				return buf, err
 			}
 		}

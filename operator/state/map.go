@@ -4,6 +4,7 @@ import (
 	"iter"
 
 	"github.com/runnel/runnel/operator"
+	"github.com/runnel/runnel/operator/internal/snapio"
 )
 
 // MapStateDescriptor describes a state of a map per key and namespace, as
@@ -239,10 +240,10 @@ func (m *userMaps[K, N, UK, UV, T]) snapshot(g int, buf []byte) ([]byte, error) 
 		buf = appendUvarint(buf, len(um))
 		var err error
 		for uk, e := range um {
-			if buf, err = appendItem(appendStamp(buf, m.t.exp, e.ts), &m.enc.scratch, m.userKey, uk); err != nil {
+			if buf, err = snapio.AppendItem(appendStamp(buf, m.t.exp, e.ts), &m.enc.scratch, m.userKey, uk); err != nil {
 				return buf, err
 			}
-			if buf, err = appendItem(buf, &m.enc.scratch, m.value, e.v); err != nil {
+			if buf, err = snapio.AppendItem(buf, &m.enc.scratch, m.value, e.v); err != nil {
 				return buf, err
 			}
 		}

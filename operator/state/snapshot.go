@@ -11,6 +11,7 @@ import (
 	"slices"
 
 	"github.com/runnel/runnel/operator"
+	"github.com/runnel/runnel/operator/internal/snapio"
 )
 
 // A key group's snapshot, as Snapshot writes it:
@@ -97,29 +98,29 @@ func (b *Backend[K]) Restore(kg int, r io.Reader) error {
 	if !b.groups.Contains(kg) {
 		return fmt.Errorf("state: restore of key group %d, not in this subtask's key groups %d-%d", kg, b.groups.Start, b.groups.End)
 	}
-	in := byteReaderOf(r)
+	in := snapio.NewByteReader(r)
 	version, err := in.ReadByte()
 	if err != nil {
-		return fmt.Errorf("state: restore key group %d: %w", kg, noEOF(err))
+		return fmt.Errorf("state: restore key group %d: %w", kg, snapio.NoEOF(err))
 	}
 	if version != snapshotVersion {
 		return fmt.Errorf("state: restore key group %d: snapshot version %d, want %d", kg, version, snapshotVersion)
 	}
 	group, err := binary.ReadUvarint(in)
 	if err != nil {
-		return fmt.Errorf("state: restore key group %d: %w", kg, noEOF(err))
+		return fmt.Errorf("state: restore key group %d: %w", kg, snapio.NoEOF(err))
 	}
 	if group != uint64(kg) {
 		return fmt.Errorf("state: restore key group %d from a snapshot of key group %d", kg, group)
 	}
 	n, err := binary.ReadUvarint(in)
 	if err != nil {
-		return fmt.Errorf("state: restore key group %d: %w", kg, noEOF(err))
+		return fmt.Errorf("state: restore key group %d: %w", kg, snapio.NoEOF(err))
 	}
 	for range n {
 		name, rec, err := readRecord(in, kg)
 		if err != nil {
-			return fmt.Errorf("state: restore key group %d: %w", kg, noEOF(err))
+			return fmt.Errorf("state: restore key group %d: %w", kg, snapio.NoEOF(err))
 		}
 		reg, ok := b.states[name]
 		if !ok {
@@ -136,7 +137,7 @@ func (b *Backend[K]) Restore(kg int, r io.Reader) error {
 	return nil
 }
 
-func readRecord(in byteReader, kg int) (string, record, error) {
+func readRecord(in snapio.ByteReader, kg int) (string, record, error) {
 	name, err := readBytes(in)
 	if err != nil {
 		return "", record{}, err
@@ -153,38 +154,10 @@ func readRecord(in byteReader, kg int) (string, record, error) {
 	return string(name), record{kg: kg, kind: kind(k), stamped: stamped == 1, data: data}, err
 }
 
-// byteReader reads a snapshot: bytes one by one for the varints, blocks
-// for the rest.
-type byteReader interface {
-	io.Reader
-	io.ByteReader
-}
-
-func byteReaderOf(r io.Reader) byteReader {
-	if br, ok := r.(byteReader); ok {
-		return br
-	}
-	return &unbuffered{r: r}
-}
-
-// unbuffered reads single bytes without reading ahead, unlike
-// bufio.Reader, so that Restore leaves r just after its snapshot.
-type unbuffered struct {
-	r   io.Reader
-	one [1]byte
-}
-
-func (u *unbuffered) Read(p []byte) (int, error) { return u.r.Read(p) }
-
-func (u *unbuffered) ReadByte() (byte, error) {
-	_, err := io.ReadFull(u.r, u.one[:])
-	return u.one[0], err
-}
-
 // readBytes reads a uvarint length and that many bytes. It grows its
 // buffer as the bytes arrive, so a corrupt length fails at the end of the
 // input rather than allocating it up front.
-func readBytes(in byteReader) ([]byte, error) {
+func readBytes(in snapio.ByteReader) ([]byte, error) {
 	n, err := binary.ReadUvarint(in)
 	if err != nil {
 		return nil, err
@@ -199,14 +172,6 @@ func readBytes(in byteReader) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// noEOF turns a clean EOF inside a snapshot into io.ErrUnexpectedEOF.
-func noEOF(err error) error {
-	if err == io.EOF {
-		return io.ErrUnexpectedEOF
-	}
-	return err
-}
-
 // codecs encode what every entry has, its key and namespace, plus the
 // scratch buffer values are encoded into before their length is known.
 // A state has its own codecs: a codec keeps scratch state of its own.
@@ -218,16 +183,6 @@ type codecs[K, N comparable] struct {
 
 func newCodecs[K, N comparable]() codecs[K, N] {
 	return codecs[K, N]{key: operator.CodecFor[K](), ns: operator.CodecFor[N]()}
-}
-
-// appendItem appends v as a uvarint length and its codec bytes.
-func appendItem[T any](buf []byte, scratch *[]byte, c operator.Codec[T], v T) ([]byte, error) {
-	var err error
-	if *scratch, err = c.Append((*scratch)[:0], v); err != nil {
-		return buf, err
-	}
-	buf = binary.AppendUvarint(buf, uint64(len(*scratch)))
-	return append(buf, *scratch...), nil
 }
 
 // appendStamp appends an entry's TTL timestamp, if its state has TTL.
@@ -244,10 +199,10 @@ func appendEntries[K, N comparable, E any](buf []byte, t *table[K, N, E], g int,
 	appendValue func([]byte, E) ([]byte, error)) ([]byte, error) {
 	var err error
 	for s, e := range t.entries(g) {
-		if buf, err = appendItem(buf, &c.scratch, c.key, s.key); err != nil {
+		if buf, err = snapio.AppendItem(buf, &c.scratch, c.key, s.key); err != nil {
 			return buf, err
 		}
-		if buf, err = appendItem(buf, &c.scratch, c.ns, s.ns); err != nil {
+		if buf, err = snapio.AppendItem(buf, &c.scratch, c.ns, s.ns); err != nil {
 			return buf, err
 		}
 		if buf, err = appendValue(buf, e); err != nil {

@@ -7,7 +7,7 @@ import (
 	"slices"
 
 	"github.com/runnel/runnel/jobgraph"
-	"github.com/runnel/runnel/operator"
+	"github.com/runnel/runnel/operator/internal/snapio"
 )
 
 // A key group's snapshot, as Snapshot writes it:
@@ -43,27 +43,16 @@ func (s *Service[K, N]) Snapshot(kg int, w io.Writer) error {
 		buf = binary.AppendUvarint(buf, uint64(len(timers)))
 		for _, t := range timers {
 			buf = binary.AppendVarint(buf, t.Time)
-			if buf, err = appendItem(buf, &s.scratch, s.keyCodec, t.Key); err != nil {
+			if buf, err = snapio.AppendItem(buf, &s.scratch, s.keyCodec, t.Key); err != nil {
 				return fmt.Errorf("timer: snapshot key group %d: key %v: %w", kg, t.Key, err)
 			}
-			if buf, err = appendItem(buf, &s.scratch, s.nsCodec, t.Namespace); err != nil {
+			if buf, err = snapio.AppendItem(buf, &s.scratch, s.nsCodec, t.Namespace); err != nil {
 				return fmt.Errorf("timer: snapshot key group %d: namespace %v: %w", kg, t.Namespace, err)
 			}
 		}
 	}
 	_, err = w.Write(buf)
 	return err
-}
-
-// appendItem appends v as a uvarint length and its codec bytes, encoded
-// first into scratch since the length comes first.
-func appendItem[T any](buf []byte, scratch *[]byte, c operator.Codec[T], v T) ([]byte, error) {
-	var err error
-	if *scratch, err = c.Append((*scratch)[:0], v); err != nil {
-		return buf, err
-	}
-	buf = binary.AppendUvarint(buf, uint64(len(*scratch)))
-	return append(buf, *scratch...), nil
 }
 
 // Restore reads one snapshot of key group kg from r, reading no further
@@ -76,13 +65,13 @@ func (s *Service[K, N]) Restore(kg int, r io.Reader) error {
 	if !s.groups.Contains(kg) {
 		return fmt.Errorf("timer: restore of key group %d, not in this subtask's key groups %d-%d", kg, s.groups.Start, s.groups.End)
 	}
-	if err := s.restore(kg, byteReaderOf(r)); err != nil {
-		return fmt.Errorf("timer: restore key group %d: %w", kg, noEOF(err))
+	if err := s.restore(kg, snapio.NewByteReader(r)); err != nil {
+		return fmt.Errorf("timer: restore key group %d: %w", kg, snapio.NoEOF(err))
 	}
 	return nil
 }
 
-func (s *Service[K, N]) restore(kg int, in byteReader) error {
+func (s *Service[K, N]) restore(kg int, in snapio.ByteReader) error {
 	version, err := in.ReadByte()
 	if err != nil {
 		return err
@@ -119,7 +108,7 @@ func (s *Service[K, N]) restore(kg int, in byteReader) error {
 	return nil
 }
 
-func (s *Service[K, N]) readTimer(in byteReader) (Timer[K, N], error) {
+func (s *Service[K, N]) readTimer(in snapio.ByteReader) (Timer[K, N], error) {
 	var t Timer[K, N]
 	var err error
 	if t.Time, err = binary.ReadVarint(in); err != nil {
@@ -144,7 +133,7 @@ func (s *Service[K, N]) readTimer(in byteReader) (Timer[K, N], error) {
 const readChunk = 4096
 
 // readItem reads a uvarint length and that many bytes into buf.
-func readItem(in byteReader, buf []byte) ([]byte, error) {
+func readItem(in snapio.ByteReader, buf []byte) ([]byte, error) {
 	n, err := binary.ReadUvarint(in)
 	if err != nil {
 		return buf, err
@@ -160,40 +149,4 @@ func readItem(in byteReader, buf []byte) ([]byte, error) {
 		n -= uint64(c)
 	}
 	return buf, nil
-}
-
-// byteReader reads a snapshot: bytes one by one for the varints, blocks
-// for the rest.
-type byteReader interface {
-	io.Reader
-	io.ByteReader
-}
-
-func byteReaderOf(r io.Reader) byteReader {
-	if br, ok := r.(byteReader); ok {
-		return br
-	}
-	return &unbuffered{r: r}
-}
-
-// unbuffered reads single bytes without reading ahead, unlike
-// bufio.Reader, so that Restore leaves r just after its snapshot.
-type unbuffered struct {
-	r   io.Reader
-	one [1]byte
-}
-
-func (u *unbuffered) Read(p []byte) (int, error) { return u.r.Read(p) }
-
-func (u *unbuffered) ReadByte() (byte, error) {
-	_, err := io.ReadFull(u.r, u.one[:])
-	return u.one[0], err
-}
-
-// noEOF turns a clean EOF inside a snapshot into io.ErrUnexpectedEOF.
-func noEOF(err error) error {
-	if err == io.EOF {
-		return io.ErrUnexpectedEOF
-	}
-	return err
 }
