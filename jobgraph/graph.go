@@ -120,6 +120,9 @@ type Edge struct {
 	Source      VertexID    `msgpack:"src"`
 	Target      VertexID    `msgpack:"dst"`
 	Partitioner Partitioner `msgpack:"part"`
+	// Tag names the side output of Source the edge carries (Flink's
+	// OutputTag); empty for the main output.
+	Tag string `msgpack:"tag,omitempty"`
 }
 
 // JobGraph is the logical dataflow of a job.

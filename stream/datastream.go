@@ -19,6 +19,7 @@ type DataStream[T any] struct {
 // input is one future edge into the next operator.
 type input[T any] struct {
 	from        *node
+	tag         string // side output tag id; "" for the main output
 	partitioner jobgraph.Partitioner
 	explicit    bool
 	hash        func(T) uint64 // for Hash: the key's hash
@@ -33,6 +34,7 @@ func connect[T any](s *DataStream[T], n *node) {
 	for _, in := range s.inputs {
 		n.inputs = append(n.inputs, &edgeSpec{
 			from:        in.from,
+			tag:         in.tag,
 			partitioner: in.partitioner,
 			explicit:    in.explicit,
 			newOutput:   outputFor(in.hash),
@@ -48,7 +50,8 @@ func FromSource[T any](env *Env, src operator.Source[T], name string) *DataStrea
 		n.failf("nil source")
 		return newStream[T](n)
 	}
-	n.newInstance = func(ctx *operator.Context, out any, run *chainState) (any, operator.Lifecycle, func() (operator.InputStatus, error), error) {
+	n.newInstance = func(op *opEnv, out any) (any, operator.Lifecycle, func() (operator.InputStatus, error), error) {
+		ctx, run := op.ctx, op.run
 		r, err := src.NewReader(ctx)
 		if err != nil {
 			return nil, nil, nil, err
@@ -68,7 +71,8 @@ func SinkTo[T any](s *DataStream[T], sink operator.Sink[T], name string) *DataSt
 		n.failf("nil sink")
 		return &DataStreamSink{op: n}
 	}
-	n.newInstance = func(ctx *operator.Context, _ any, run *chainState) (any, operator.Lifecycle, func() (operator.InputStatus, error), error) {
+	n.newInstance = func(op *opEnv, _ any) (any, operator.Lifecycle, func() (operator.InputStatus, error), error) {
+		ctx, run := op.ctx, op.run
 		w, err := sink.NewWriter(ctx)
 		if err != nil {
 			return nil, nil, nil, err
@@ -100,7 +104,7 @@ func Union[T any](s *DataStream[T], others ...*DataStream[T]) *DataStream[T] {
 func (s *DataStream[T]) partition(p jobgraph.Partitioner) *DataStream[T] {
 	ins := make([]input[T], len(s.inputs))
 	for i, in := range s.inputs {
-		ins[i] = input[T]{from: in.from, partitioner: p, explicit: true}
+		ins[i] = input[T]{from: in.from, tag: in.tag, partitioner: p, explicit: true}
 	}
 	return &DataStream[T]{env: s.env, op: s.op, inputs: ins}
 }

@@ -94,18 +94,38 @@ type node struct {
 	// returns the instance's input (an operator.Collector of its input
 	// type; nil for a source), its lifecycle, and for a source the poll
 	// function. Nil when the node is bad (Build then fails).
-	newInstance func(ctx *operator.Context, out any, run *chainState) (in any, lc operator.Lifecycle, poll func() (operator.InputStatus, error), err error)
+	newInstance func(op *opEnv, out any) (in any, lc operator.Lifecycle, poll func() (operator.InputStatus, error), err error)
 	// fanOut joins the collectors of the node's outgoing edges into one;
 	// nil for a sink.
 	fanOut func(outs []any) any
+	// sides holds, by tag id, the fan-out of each side output a
+	// GetSideOutput reads, typed on the side output's type, and the name
+	// of that type (one tag id, one type).
+	sides map[string]sideOutput
 	// decoder makes the function that decodes a network record of the
 	// node's input type and passes it to in; nil for a source.
 	decoder func(in any, run *chainState) func(record []byte) error
 }
 
+// opEnv is what one subtask's operator instance gets besides its main
+// output: its context, the chain's shared state, and its side outputs
+// (operator.Collector values by tag id).
+type opEnv struct {
+	ctx   *operator.Context
+	run   *chainState
+	sides map[string]any
+}
+
+// sideOutput is a side output some operator downstream reads.
+type sideOutput struct {
+	fanOut   func(outs []any) any
+	typeName string
+}
+
 // edgeSpec is one input edge of a node, as the user asked for it.
 type edgeSpec struct {
 	from        *node
+	tag         string // the side output the edge reads; "" for the main output
 	partitioner jobgraph.Partitioner
 	explicit    bool // false: Forward or Rebalance, decided at Build
 	// newOutput creates the sender's collector for this edge, typed on
@@ -201,7 +221,7 @@ func (e *Env) build(name string) (*jobgraph.JobGraph, []*edgeSpec, error) {
 				return nil, nil, fmt.Errorf("vertex %d (%s): forward partitioning from %s needs equal parallelism, have %d and %d; use Rebalance or Rescale",
 					v.ID, v.Name, src.Name, src.Parallelism, v.Parallelism)
 			}
-			g.Edges = append(g.Edges, jobgraph.Edge{ID: jobgraph.EdgeID(len(g.Edges)), Source: src.ID, Target: v.ID, Partitioner: part})
+			g.Edges = append(g.Edges, jobgraph.Edge{ID: jobgraph.EdgeID(len(g.Edges)), Source: src.ID, Target: v.ID, Partitioner: part, Tag: in.tag})
 			edges = append(edges, in)
 		}
 		g.Vertices = append(g.Vertices, v)

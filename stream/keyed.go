@@ -36,7 +36,7 @@ func Reduce[T any, K comparable](ks *KeyedStream[T, K], fn func(T, T) T) *DataSt
 		problem = "nil key selector"
 	}
 	key := ks.key
-	return oneInput(ks.stream, "Keyed Reduce", problem, func(_ *operator.Context, out operator.Collector[T], _ *chainState) (operator.Collector[T], operator.Lifecycle) {
+	return oneInput(ks.stream, "Keyed Reduce", problem, func(env *opEnv, out operator.Collector[T]) (operator.Collector[T], operator.Lifecycle) {
 		op := &reduceOp[T, K]{key: key, fn: fn, out: out}
 		return op, op
 	})

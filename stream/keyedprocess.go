@@ -45,6 +45,13 @@ func (c *KeyedContext[K]) Timestamp() (int64, bool) {
 	return c.ts, c.ts != operator.NoTimestamp
 }
 
+func (c *KeyedContext[K]) side(id string) any {
+	if c.op.sides == nil {
+		return nil
+	}
+	return c.op.sides[id]
+}
+
 // CurrentKey returns the key being processed.
 func (c *KeyedContext[K]) CurrentKey() K { return c.op.backend.CurrentKey() }
 
@@ -92,8 +99,8 @@ func KeyedProcess[T any, K comparable, U any](ks *KeyedStream[T, K], fn KeyedPro
 		problem = "nil key selector"
 	}
 	key := ks.key
-	return oneInput(ks.stream, "KeyedProcess", problem, func(ctx *operator.Context, out operator.Collector[U], run *chainState) (operator.Collector[T], operator.Lifecycle) {
-		op := &keyedProcessOp[K]{ctx: ctx, run: run}
+	return oneInput(ks.stream, "KeyedProcess", problem, func(env *opEnv, out operator.Collector[U]) (operator.Collector[T], operator.Lifecycle) {
+		op := &keyedProcessOp[K]{ctx: env.ctx, run: env.run, sides: env.sides}
 		typed := &keyedProcess[K, T, U]{op: op, fn: fn, key: key, out: out}
 		op.typed = typed
 		return typed, typed
@@ -105,6 +112,7 @@ func KeyedProcess[T any, K comparable, U any](ks *KeyedStream[T, K], fn KeyedPro
 type keyedProcessOp[K comparable] struct {
 	ctx     *operator.Context
 	run     *chainState
+	sides   map[string]any // side output collectors by tag id
 	backend *state.Backend[K]
 	timers  *timer.Service[K, state.VoidNamespace]
 	typed   interface {

@@ -40,7 +40,9 @@ type endInputer[U any] interface {
 // Process adds a "Process" vertex running fn.
 func Process[T, U any](s *DataStream[T], fn ProcessFunction[T, U]) *DataStream[U] {
 	f, isFunc := fn.(ProcessFunc[T, U])
-	return oneInput(s, "Process", nilFunc(fn == nil || isFunc && f == nil), func(ctx *operator.Context, out operator.Collector[U], run *chainState) (operator.Collector[T], operator.Lifecycle) {
+	return oneInput(s, "Process", nilFunc(fn == nil || isFunc && f == nil), func(env *opEnv, out operator.Collector[U]) (operator.Collector[T], operator.Lifecycle) {
+		ctx := env.ctx
+		run := env.run
 		op := &processOp[T, U]{fn: fn, out: out, ctx: ctx, run: run}
 		return op, op
 	})

@@ -181,20 +181,34 @@ func (p *program) instantiate(spec operator.ChainSpec) (*chain, error) {
 		ctx.Parallelism = vx.Parallelism
 		ctx.MaxParallelism = vx.MaxParallelism
 		var out any
+		env := &opEnv{ctx: ctx, run: &c.run}
 		if n.fanOut != nil {
 			var outs []any
+			sideOuts := map[string][]any{}
 			for _, e := range g.Outputs(vx.ID) {
+				var o any
 				if j, chained := pos[e.Target]; chained {
-					outs = append(outs, ins[j])
+					o = ins[j]
 					c.succ[i] = append(c.succ[i], j)
-					continue
+				} else {
+					o = p.edges[e.ID].newOutput(e.Partitioner, spec.Outputs[e.ID], g.Vertices[e.Target].MaxParallelism, &c.run, ctx)
+					c.netOuts[i] = append(c.netOuts[i], spec.Outputs[e.ID])
 				}
-				outs = append(outs, p.edges[e.ID].newOutput(e.Partitioner, spec.Outputs[e.ID], g.Vertices[e.Target].MaxParallelism, &c.run, ctx))
-				c.netOuts[i] = append(c.netOuts[i], spec.Outputs[e.ID])
+				if e.Tag == "" {
+					outs = append(outs, o)
+				} else {
+					sideOuts[e.Tag] = append(sideOuts[e.Tag], o)
+				}
 			}
 			out = n.fanOut(outs)
+			if len(sideOuts) > 0 {
+				env.sides = map[string]any{}
+				for tag, os := range sideOuts {
+					env.sides[tag] = n.sides[tag].fanOut(os)
+				}
+			}
 		}
-		in, lc, poll, err := n.newInstance(ctx, out, &c.run)
+		in, lc, poll, err := n.newInstance(env, out)
 		if err != nil {
 			for _, op := range c.ops[i+1:] {
 				_ = op.lc.Close() // release what the built operators hold; the creation error is the one to report

@@ -20,7 +20,9 @@ func AssignTimestampsAndWatermarks[T any](s *DataStream[T], strategy watermark.S
 		problem = "watermark strategy without a generator"
 	}
 	interval := s.env.watermarkInterval
-	return oneInput(s, "Timestamps/Watermarks", problem, func(ctx *operator.Context, out operator.Collector[T], run *chainState) (operator.Collector[T], operator.Lifecycle) {
+	return oneInput(s, "Timestamps/Watermarks", problem, func(env *opEnv, out operator.Collector[T]) (operator.Collector[T], operator.Lifecycle) {
+		ctx := env.ctx
+		run := env.run
 		op := &assignerOp[T]{strategy: strategy, interval: interval, out: out, ctx: ctx, run: run}
 		return op, op
 	})

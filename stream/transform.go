@@ -10,7 +10,7 @@ import (
 // called, since Build fails. newOp creates one subtask's instance: its
 // input collector and its lifecycle.
 func oneInput[IN, OUT any](s *DataStream[IN], name, problem string,
-	newOp func(ctx *operator.Context, out operator.Collector[OUT], run *chainState) (operator.Collector[IN], operator.Lifecycle),
+	newOp func(env *opEnv, out operator.Collector[OUT]) (operator.Collector[IN], operator.Lifecycle),
 ) *DataStream[OUT] {
 	n := s.env.add(jobgraph.Operator, name)
 	connect(s, n)
@@ -20,8 +20,8 @@ func oneInput[IN, OUT any](s *DataStream[IN], name, problem string,
 		n.failf("%s", problem)
 		return newStream[OUT](n)
 	}
-	n.newInstance = func(ctx *operator.Context, out any, run *chainState) (any, operator.Lifecycle, func() (operator.InputStatus, error), error) {
-		in, lc := newOp(ctx, out.(operator.Collector[OUT]), run)
+	n.newInstance = func(op *opEnv, out any) (any, operator.Lifecycle, func() (operator.InputStatus, error), error) {
+		in, lc := newOp(op, out.(operator.Collector[OUT]))
 		return in, lc, nil, nil
 	}
 	return newStream[OUT](n)
@@ -37,7 +37,7 @@ func nilFunc(isNil bool) string {
 
 // Map adds a "Map" vertex that emits fn(v) for every record v.
 func Map[T, U any](s *DataStream[T], fn func(T) U) *DataStream[U] {
-	return oneInput(s, "Map", nilFunc(fn == nil), func(_ *operator.Context, out operator.Collector[U], _ *chainState) (operator.Collector[T], operator.Lifecycle) {
+	return oneInput(s, "Map", nilFunc(fn == nil), func(env *opEnv, out operator.Collector[U]) (operator.Collector[T], operator.Lifecycle) {
 		op := &mapOp[T, U]{fn: fn, out: out}
 		return op, op
 	})
@@ -46,7 +46,7 @@ func Map[T, U any](s *DataStream[T], fn func(T) U) *DataStream[U] {
 // FlatMap adds a "Flat Map" vertex: fn emits zero or more records per
 // input record to the collector it is given.
 func FlatMap[T, U any](s *DataStream[T], fn func(T, operator.Collector[U])) *DataStream[U] {
-	return oneInput(s, "Flat Map", nilFunc(fn == nil), func(_ *operator.Context, out operator.Collector[U], _ *chainState) (operator.Collector[T], operator.Lifecycle) {
+	return oneInput(s, "Flat Map", nilFunc(fn == nil), func(env *opEnv, out operator.Collector[U]) (operator.Collector[T], operator.Lifecycle) {
 		op := &flatMapOp[T, U]{fn: fn, out: out}
 		return op, op
 	})
@@ -55,7 +55,7 @@ func FlatMap[T, U any](s *DataStream[T], fn func(T, operator.Collector[U])) *Dat
 // Filter adds a "Filter" vertex that keeps the records for which fn is
 // true.
 func Filter[T any](s *DataStream[T], fn func(T) bool) *DataStream[T] {
-	return oneInput(s, "Filter", nilFunc(fn == nil), func(_ *operator.Context, out operator.Collector[T], _ *chainState) (operator.Collector[T], operator.Lifecycle) {
+	return oneInput(s, "Filter", nilFunc(fn == nil), func(env *opEnv, out operator.Collector[T]) (operator.Collector[T], operator.Lifecycle) {
 		op := &filterOp[T]{fn: fn, out: out}
 		return op, op
 	})
