@@ -29,12 +29,21 @@ func newStream[T any](n *node) *DataStream[T] {
 	return &DataStream[T]{env: n.env, op: n, inputs: []input[T]{{from: n}}}
 }
 
-// connect makes s's inputs the input edges of n.
+// connect makes s's inputs the input edges of n, whose instances take
+// records of T as their input.
 func connect[T any](s *DataStream[T], n *node) {
+	connectInput(s, n, func(in any) any { return in })
+}
+
+// connectInput makes s's inputs input edges of n; pick selects, from an
+// instance's input value, the collector these edges feed (a two-input
+// operator has one per input).
+func connectInput[T any](s *DataStream[T], n *node, pick func(in any) any) {
 	for _, in := range s.inputs {
 		n.inputs = append(n.inputs, &edgeSpec{
 			from:        in.from,
 			tag:         in.tag,
+			decoder:     func(in any, run *chainState) func([]byte) error { return decoderFor[T](pick(in), run) },
 			partitioner: in.partitioner,
 			explicit:    in.explicit,
 			newOutput:   outputFor(in.hash),
@@ -66,7 +75,6 @@ func FromSource[T any](env *Env, src operator.Source[T], name string) *DataStrea
 func SinkTo[T any](s *DataStream[T], sink operator.Sink[T], name string) *DataStreamSink {
 	n := s.env.add(jobgraph.Sink, "Sink: "+name)
 	connect(s, n)
-	n.decoder = decoderFor[T]
 	if sink == nil {
 		n.failf("nil sink")
 		return &DataStreamSink{op: n}

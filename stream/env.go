@@ -102,9 +102,6 @@ type node struct {
 	// GetSideOutput reads, typed on the side output's type, and the name
 	// of that type (one tag id, one type).
 	sides map[string]sideOutput
-	// decoder makes the function that decodes a network record of the
-	// node's input type and passes it to in; nil for a source.
-	decoder func(in any, run *chainState) func(record []byte) error
 }
 
 // opEnv is what one subtask's operator instance gets besides its main
@@ -124,8 +121,12 @@ type sideOutput struct {
 
 // edgeSpec is one input edge of a node, as the user asked for it.
 type edgeSpec struct {
-	from        *node
-	tag         string // the side output the edge reads; "" for the main output
+	from *node
+	tag  string // the side output the edge reads; "" for the main output
+	// decoder makes the function that decodes a network record of the
+	// edge's type and passes it to the receiving instance's input for
+	// this edge (in is that instance's input value).
+	decoder     func(in any, run *chainState) func(record []byte) error
 	partitioner jobgraph.Partitioner
 	explicit    bool // false: Forward or Rebalance, decided at Build
 	// newOutput creates the sender's collector for this edge, typed on

@@ -232,7 +232,7 @@ func (p *program) instantiate(spec operator.ChainSpec) (*chain, error) {
 	}
 	if head := spec.Vertices[0]; c.poll == nil {
 		for _, e := range g.Inputs(head) {
-			c.decoders[e.ID] = p.nodes[head].decoder(ins[0], &c.run)
+			c.decoders[e.ID] = p.edges[e.ID].decoder(ins[0], &c.run)
 		}
 	}
 	return c, nil

@@ -15,7 +15,6 @@ func oneInput[IN, OUT any](s *DataStream[IN], name, problem string,
 	n := s.env.add(jobgraph.Operator, name)
 	connect(s, n)
 	n.fanOut = fanOut[OUT]
-	n.decoder = decoderFor[IN]
 	if problem != "" {
 		n.failf("%s", problem)
 		return newStream[OUT](n)
