@@ -1,0 +1,318 @@
+package stream
+
+import (
+	"fmt"
+	"iter"
+	"time"
+
+	"github.com/runnel/runnel/jobgraph"
+	"github.com/runnel/runnel/operator"
+	"github.com/runnel/runnel/operator/state"
+	"github.com/runnel/runnel/operator/timer"
+	"github.com/runnel/runnel/operator/window"
+)
+
+// WindowedStream is a keyed stream cut into windows, as Flink's: an
+// assigner, allowed lateness and where late records go, until a window
+// function (WindowReduce, WindowProcess) makes it a DataStream.
+type WindowedStream[T any, K comparable] struct {
+	keyed    *KeyedStream[T, K]
+	assigner window.Assigner
+	lateness time.Duration
+	lateTag  string
+}
+
+// Window cuts a keyed stream into the windows of assigner (tumbling or
+// sliding, event or processing time). Session windows are not supported
+// yet: Build fails naming the operator.
+func Window[T any, K comparable](ks *KeyedStream[T, K], assigner window.Assigner) *WindowedStream[T, K] {
+	return &WindowedStream[T, K]{keyed: ks, assigner: assigner}
+}
+
+// AllowedLateness keeps an event-time window's state for d past its end:
+// elements arriving in that time still join it and fire it again.
+func (w *WindowedStream[T, K]) AllowedLateness(d time.Duration) *WindowedStream[T, K] {
+	w.lateness = d
+	return w
+}
+
+// SideOutputLateData sends elements that are too late for all their
+// windows to the side output tag instead of dropping them.
+func (w *WindowedStream[T, K]) SideOutputLateData(tag OutputTag[T]) *WindowedStream[T, K] {
+	w.lateTag = tag.ID
+	return w
+}
+
+// WindowReduce reduces each window's elements incrementally with fn and
+// emits the result when the window fires, stamped with the window's last
+// timestamp.
+func WindowReduce[T any, K comparable](w *WindowedStream[T, K], fn func(a, b T) T) *DataStream[T] {
+	return windowOp(w, "Window(Reduce)", fn == nil, func(b *state.Backend[K]) (windowContents[K, T, T], error) {
+		s, err := state.GetReducingState[window.TimeWindow](b, state.ReducingStateDescriptor[T]{Name: "window-contents", Reduce: fn})
+		if err != nil {
+			return windowContents[K, T, T]{}, err
+		}
+		return windowContents[K, T, T]{
+			ns:    s.SetNamespace,
+			add:   s.Add,
+			clear: s.Clear,
+			emit: func(_ K, _ window.TimeWindow, out operator.Collector[T]) error {
+				if v, ok := s.Get(); ok {
+					out.Collect(v)
+				}
+				return nil
+			},
+		}, nil
+	})
+}
+
+// ProcessWindowFunction is Flink's ProcessWindowFunction: it sees all the
+// elements of a key's window at once, with the window.
+type ProcessWindowFunction[K comparable, T, U any] func(key K, w window.TimeWindow, elements iter.Seq[T], out operator.Collector[U]) error
+
+// WindowProcess keeps each window's elements and runs fn over them when
+// the window fires.
+func WindowProcess[T any, K comparable, U any](w *WindowedStream[T, K], fn ProcessWindowFunction[K, T, U]) *DataStream[U] {
+	return windowOp(w, "Window(Process)", fn == nil, func(b *state.Backend[K]) (windowContents[K, T, U], error) {
+		s, err := state.GetListState[window.TimeWindow](b, state.ListStateDescriptor[T]{Name: "window-contents"})
+		if err != nil {
+			return windowContents[K, T, U]{}, err
+		}
+		var win window.TimeWindow
+		return windowContents[K, T, U]{
+			ns:    func(w window.TimeWindow) { win = w; s.SetNamespace(w) },
+			add:   s.Add,
+			clear: s.Clear,
+			emit: func(key K, _ window.TimeWindow, out operator.Collector[U]) error {
+				return fn(key, win, s.Get(), out)
+			},
+		}, nil
+	})
+}
+
+// windowContents is how the window operator reaches the state of the
+// current key's window, whatever the window function keeps there.
+type windowContents[K comparable, T, U any] struct {
+	ns    func(w window.TimeWindow)
+	add   func(v T)
+	clear func()
+	emit  func(key K, w window.TimeWindow, out operator.Collector[U]) error
+}
+
+// windowOp adds the window operator vertex: Flink's WindowOperator for
+// assigners whose windows do not merge.
+func windowOp[T any, K comparable, U any](w *WindowedStream[T, K], name string, nilFn bool,
+	contents func(b *state.Backend[K]) (windowContents[K, T, U], error),
+) *DataStream[U] {
+	problem := nilFunc(nilFn)
+	_, merging := w.assigner.(window.Session)
+	switch {
+	case w.keyed.key == nil:
+		problem = "nil key selector"
+	case w.assigner == nil:
+		problem = "nil window assigner"
+	case merging:
+		problem = "session windows are not supported yet"
+	case w.lateness < 0:
+		problem = fmt.Sprintf("allowed lateness %s: must be 0 or more", w.lateness)
+	}
+	key, assigner, lateness, lateTag := w.keyed.key, w.assigner, w.lateness.Milliseconds(), w.lateTag
+	return oneInput(w.keyed.stream, name, problem, func(env *opEnv, out operator.Collector[U]) (operator.Collector[T], operator.Lifecycle) {
+		op := &keyedProcessOp[K]{ctx: env.ctx, run: env.run, sides: env.sides}
+		wo := &windowOperator[T, K, U]{
+			keyed: op, key: key, assigner: assigner, trigger: assigner.DefaultTrigger(),
+			lateness: lateness, out: out, newContents: contents,
+		}
+		if lateTag != "" && env.sides != nil {
+			wo.late, _ = env.sides[lateTag].(operator.Collector[T])
+		}
+		return wo, wo
+	})
+}
+
+// windowOperator keeps, per key and window, the window function's state,
+// and fires windows as its trigger says.
+type windowOperator[T any, K comparable, U any] struct {
+	keyed       *keyedProcessOp[K]
+	key         func(T) K
+	assigner    window.Assigner
+	trigger     window.Trigger[window.TimeWindow]
+	lateness    int64
+	out         operator.Collector[U]
+	late        operator.Collector[T] // nil: late elements are dropped
+	newContents func(b *state.Backend[K]) (windowContents[K, T, U], error)
+
+	contents windowContents[K, T, U]
+	wtimers  *timer.Service[K, window.TimeWindow]
+	count    *state.ValueState[K, window.TimeWindow, int64]
+	windows  []window.TimeWindow // reused per element
+	cur      window.TimeWindow   // the window the trigger context acts on
+	dropped  uint64
+}
+
+func (o *windowOperator[T, K, U]) Open(*operator.Context) error {
+	o.keyed.open()
+	ctx := o.keyed.ctx
+	groups := jobgraph.Range(ctx.MaxParallelism, ctx.Parallelism, ctx.Subtask)
+	o.wtimers = timer.NewService[K, window.TimeWindow](KeyHash[K], ctx.MaxParallelism, groups)
+	var err error
+	if o.contents, err = o.newContents(o.keyed.backend); err != nil {
+		return err
+	}
+	o.count, err = state.GetValueState[window.TimeWindow](o.keyed.backend, state.ValueStateDescriptor[int64]{Name: "trigger-count"})
+	return err
+}
+
+func (o *windowOperator[T, K, U]) eventTime() bool { return o.assigner.IsEventTime() }
+
+// Collect is Flink's WindowOperator.processElement for windows that do
+// not merge.
+func (o *windowOperator[T, K, U]) Collect(v T) {
+	run := o.keyed.run
+	if run.err != nil {
+		return
+	}
+	k := o.key(v)
+	if err := o.keyed.backend.SetCurrentKey(k); err != nil {
+		run.fail(fmt.Errorf("%s: %w", o.keyed.ctx, err))
+		return
+	}
+	ts := run.ts
+	if !o.eventTime() {
+		ts = time.Now().UnixMilli()
+	} else if ts == operator.NoTimestamp {
+		run.fail(fmt.Errorf("%s: record without a timestamp in an event-time window (assign timestamps first)", o.keyed.ctx))
+		return
+	}
+	wm := o.wtimers.CurrentWatermark()
+	o.windows = o.assigner.AppendWindows(o.windows[:0], ts)
+	skipped := true
+	for _, w := range o.windows {
+		if window.IsWindowLate(o.eventTime(), w, o.lateness, wm) {
+			continue
+		}
+		skipped = false
+		o.setWindow(w)
+		o.contents.add(v)
+		res := o.trigger.OnElement(ts, w, o)
+		if err := o.apply(k, w, res); err != nil {
+			run.fail(err)
+			return
+		}
+		o.registerCleanup(k, w)
+	}
+	if skipped && window.IsElementLate(o.eventTime(), ts, o.lateness, wm) {
+		if o.late != nil {
+			o.late.Collect(v)
+		} else {
+			o.dropped++
+		}
+	}
+}
+
+func (o *windowOperator[T, K, U]) setWindow(w window.TimeWindow) {
+	o.cur = w
+	o.contents.ns(w)
+	o.count.SetNamespace(w)
+}
+
+// apply fires and purges as the trigger decided; what fires is stamped
+// with the window's last timestamp, as in Flink.
+func (o *windowOperator[T, K, U]) apply(k K, w window.TimeWindow, res window.TriggerResult) error {
+	if res.IsFire() {
+		run := o.keyed.run
+		saved := run.ts
+		run.ts = w.MaxTimestamp()
+		err := o.contents.emit(k, w, o.out)
+		run.ts = saved
+		if err != nil {
+			return fmt.Errorf("%s: window %v: %w", o.keyed.ctx, w, err)
+		}
+	}
+	if res.IsPurge() {
+		o.contents.clear()
+	}
+	return nil
+}
+
+func (o *windowOperator[T, K, U]) registerCleanup(k K, w window.TimeWindow) {
+	t := window.CleanupTime(o.eventTime(), w, o.lateness)
+	if t == operator.MaxWatermark {
+		return
+	}
+	if o.eventTime() {
+		o.wtimers.RegisterEventTimeTimer(k, w, t)
+	} else {
+		o.wtimers.RegisterProcessingTimeTimer(k, w, t)
+	}
+}
+
+// fire handles one timer: the trigger's decision, then, at the window's
+// cleanup time, the end of the window's state (Flink's onEventTime and
+// onProcessingTime).
+func (o *windowOperator[T, K, U]) fire(eventTime bool) func(t timer.Timer[K, window.TimeWindow]) error {
+	return func(t timer.Timer[K, window.TimeWindow]) error {
+		if err := o.keyed.backend.SetCurrentKey(t.Key); err != nil {
+			return err
+		}
+		w := t.Namespace
+		o.setWindow(w)
+		var res window.TriggerResult
+		if eventTime {
+			res = o.trigger.OnEventTime(t.Time, w, o)
+		} else {
+			res = o.trigger.OnProcessingTime(t.Time, w, o)
+		}
+		if err := o.apply(t.Key, w, res); err != nil {
+			return err
+		}
+		if eventTime == o.eventTime() && t.Time == window.CleanupTime(o.eventTime(), w, o.lateness) {
+			o.contents.clear()
+			o.trigger.Clear(w, o)
+			o.count.Clear()
+		}
+		return nil
+	}
+}
+
+// ProcessWatermark fires the event-time timers the watermark passed, then
+// forwards it.
+func (o *windowOperator[T, K, U]) ProcessWatermark(wm int64) (int64, error) {
+	if err := o.wtimers.AdvanceWatermark(wm, o.fire(true)); err != nil {
+		return operator.NoTimestamp, fmt.Errorf("%s: %w", o.keyed.ctx, err)
+	}
+	return wm, o.keyed.run.err
+}
+
+// OnProcessingTime fires the processing-time timers that are due.
+func (o *windowOperator[T, K, U]) OnProcessingTime(now int64) error {
+	if next, ok := o.wtimers.NextProcessingTime(); !ok || next > now {
+		return nil
+	}
+	return o.wtimers.AdvanceProcessingTime(now, o.fire(false))
+}
+
+func (o *windowOperator[T, K, U]) EndInput() error { return nil }
+func (o *windowOperator[T, K, U]) Close() error    { return nil }
+
+// The trigger context, for the current key and window.
+
+func (o *windowOperator[T, K, U]) CurrentWatermark() int64      { return o.wtimers.CurrentWatermark() }
+func (o *windowOperator[T, K, U]) CurrentProcessingTime() int64 { return time.Now().UnixMilli() }
+func (o *windowOperator[T, K, U]) RegisterEventTimeTimer(t int64) {
+	o.wtimers.RegisterEventTimeTimer(o.keyed.backend.CurrentKey(), o.cur, t)
+}
+func (o *windowOperator[T, K, U]) DeleteEventTimeTimer(t int64) {
+	o.wtimers.DeleteEventTimeTimer(o.keyed.backend.CurrentKey(), o.cur, t)
+}
+func (o *windowOperator[T, K, U]) RegisterProcessingTimeTimer(t int64) {
+	o.wtimers.RegisterProcessingTimeTimer(o.keyed.backend.CurrentKey(), o.cur, t)
+}
+func (o *windowOperator[T, K, U]) DeleteProcessingTimeTimer(t int64) {
+	o.wtimers.DeleteProcessingTimeTimer(o.keyed.backend.CurrentKey(), o.cur, t)
+}
+func (o *windowOperator[T, K, U]) Count() int64 {
+	n, _ := o.count.Value()
+	return n
+}
+func (o *windowOperator[T, K, U]) SetCount(n int64) { o.count.Update(n) }
