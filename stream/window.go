@@ -22,9 +22,8 @@ type WindowedStream[T any, K comparable] struct {
 	lateTag  string
 }
 
-// Window cuts a keyed stream into the windows of assigner (tumbling or
-// sliding, event or processing time). Session windows are not supported
-// yet: Build fails naming the operator.
+// Window cuts a keyed stream into the windows of assigner: tumbling,
+// sliding or session (which merge), in event or processing time.
 func Window[T any, K comparable](ks *KeyedStream[T, K], assigner window.Assigner) *WindowedStream[T, K] {
 	return &WindowedStream[T, K]{keyed: ks, assigner: assigner}
 }
@@ -56,6 +55,7 @@ func WindowReduce[T any, K comparable](w *WindowedStream[T, K], fn func(a, b T) 
 			ns:    s.SetNamespace,
 			add:   s.Add,
 			clear: s.Clear,
+			merge: s.MergeNamespaces,
 			emit: func(_ K, _ window.TimeWindow, out operator.Collector[T]) error {
 				if v, ok := s.Get(); ok {
 					out.Collect(v)
@@ -78,13 +78,13 @@ func WindowProcess[T any, K comparable, U any](w *WindowedStream[T, K], fn Proce
 		if err != nil {
 			return windowContents[K, T, U]{}, err
 		}
-		var win window.TimeWindow
 		return windowContents[K, T, U]{
-			ns:    func(w window.TimeWindow) { win = w; s.SetNamespace(w) },
+			ns:    s.SetNamespace,
 			add:   s.Add,
 			clear: s.Clear,
-			emit: func(key K, _ window.TimeWindow, out operator.Collector[U]) error {
-				return fn(key, win, s.Get(), out)
+			merge: s.MergeNamespaces,
+			emit: func(key K, w window.TimeWindow, out operator.Collector[U]) error {
+				return fn(key, w, s.Get(), out)
 			},
 		}, nil
 	})
@@ -96,11 +96,14 @@ type windowContents[K comparable, T, U any] struct {
 	ns    func(w window.TimeWindow)
 	add   func(v T)
 	clear func()
-	emit  func(key K, w window.TimeWindow, out operator.Collector[U]) error
+	// merge folds the sources' contents into target's (session windows).
+	merge func(target window.TimeWindow, sources []window.TimeWindow)
+	// emit runs the window function over the contents of the namespace
+	// set last; w is the window the function is told about.
+	emit func(key K, w window.TimeWindow, out operator.Collector[U]) error
 }
 
-// windowOp adds the window operator vertex: Flink's WindowOperator for
-// assigners whose windows do not merge.
+// windowOp adds the window operator vertex: Flink's WindowOperator.
 func windowOp[T any, K comparable, U any](w *WindowedStream[T, K], name string, nilFn bool,
 	contents func(b *state.Backend[K]) (windowContents[K, T, U], error),
 ) *DataStream[U] {
@@ -111,8 +114,6 @@ func windowOp[T any, K comparable, U any](w *WindowedStream[T, K], name string, 
 		problem = "nil key selector"
 	case w.assigner == nil:
 		problem = "nil window assigner"
-	case merging:
-		problem = "session windows are not supported yet"
 	case w.lateness < 0:
 		problem = fmt.Sprintf("allowed lateness %s: must be 0 or more", w.lateness)
 	}
@@ -120,7 +121,7 @@ func windowOp[T any, K comparable, U any](w *WindowedStream[T, K], name string, 
 	return oneInput(w.keyed.stream, name, problem, func(env *opEnv, out operator.Collector[U]) (operator.Collector[T], operator.Lifecycle) {
 		op := &keyedProcessOp[K]{ctx: env.ctx, run: env.run, sides: env.sides}
 		wo := &windowOperator[T, K, U]{
-			keyed: op, key: key, assigner: assigner, trigger: assigner.DefaultTrigger(),
+			keyed: op, key: key, assigner: assigner, trigger: assigner.DefaultTrigger(), merging: merging,
 			lateness: lateness, out: out, newContents: contents,
 		}
 		if lateTag != "" && env.sides != nil {
@@ -136,6 +137,7 @@ type windowOperator[T any, K comparable, U any] struct {
 	keyed       *keyedProcessOp[K]
 	key         func(T) K
 	assigner    window.Assigner
+	merging     bool // session windows, through a MergingWindowSet per key
 	trigger     window.Trigger[window.TimeWindow]
 	lateness    int64
 	out         operator.Collector[U]
@@ -145,6 +147,7 @@ type windowOperator[T any, K comparable, U any] struct {
 	contents windowContents[K, T, U]
 	wtimers  *timer.Service[K, window.TimeWindow]
 	count    *state.ValueState[K, window.TimeWindow, int64]
+	sessions *state.ValueState[K, state.VoidNamespace, []window.WindowPair]
 	windows  []window.TimeWindow // reused per element
 	cur      window.TimeWindow   // the window the trigger context acts on
 	dropped  uint64
@@ -160,7 +163,26 @@ func (o *windowOperator[T, K, U]) Open(*operator.Context) error {
 		return err
 	}
 	o.count, err = state.GetValueState[window.TimeWindow](o.keyed.backend, state.ValueStateDescriptor[int64]{Name: "trigger-count"})
+	if err != nil || !o.merging {
+		return err
+	}
+	o.sessions, err = state.GetValueState[state.VoidNamespace](o.keyed.backend, state.ValueStateDescriptor[[]window.WindowPair]{Name: "merging-window-set"})
 	return err
+}
+
+// windowSet loads the current key's merging window set.
+func (o *windowOperator[T, K, U]) windowSet() *window.MergingWindowSet {
+	pairs, _ := o.sessions.Value()
+	return window.RestoreMergingWindowSet(pairs)
+}
+
+// saveWindowSet stores the current key's merging window set.
+func (o *windowOperator[T, K, U]) saveWindowSet(s *window.MergingWindowSet) {
+	if pairs := s.Persist(); len(pairs) > 0 {
+		o.sessions.Update(pairs)
+	} else {
+		o.sessions.Clear()
+	}
 }
 
 func (o *windowOperator[T, K, U]) eventTime() bool { return o.assigner.IsEventTime() }
@@ -186,6 +208,12 @@ func (o *windowOperator[T, K, U]) Collect(v T) {
 	}
 	wm := o.wtimers.CurrentWatermark()
 	o.windows = o.assigner.AppendWindows(o.windows[:0], ts)
+	if o.merging {
+		if err := o.collectMerging(k, v, ts, wm); err != nil {
+			run.fail(err)
+		}
+		return
+	}
 	skipped := true
 	for _, w := range o.windows {
 		if window.IsWindowLate(o.eventTime(), w, o.lateness, wm) {
@@ -207,6 +235,78 @@ func (o *windowOperator[T, K, U]) Collect(v T) {
 		} else {
 			o.dropped++
 		}
+	}
+}
+
+// collectMerging is processElement for merging (session) windows, as
+// Flink's: new windows merge with the key's in-flight windows, their
+// state, trigger and cleanup timers follow the merge, and the element goes
+// into the state window of the window it ends up in.
+func (o *windowOperator[T, K, U]) collectMerging(k K, v T, ts, wm int64) error {
+	set := o.windowSet()
+	defer o.saveWindowSet(set)
+	skipped := true
+	for _, w := range o.windows {
+		actual, err := set.AddWindow(w, func(result window.TimeWindow, merged []window.TimeWindow, stateResult window.TimeWindow, mergedState []window.TimeWindow) error {
+			if o.eventTime() && window.IsWindowLate(true, result, o.lateness, wm) {
+				return fmt.Errorf("%s: merging made window %v end before the watermark %d", o.keyed.ctx, result, wm)
+			}
+			var count int64
+			for _, m := range merged {
+				o.setWindow(m)
+				count += o.Count()
+				o.trigger.Clear(m, o)
+				o.count.Clear()
+				o.deleteCleanup(k, m)
+			}
+			o.setWindow(result)
+			o.SetCount(o.Count() + count)
+			o.trigger.OnMerge(result, o)
+			o.contents.merge(stateResult, mergedState)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if window.IsWindowLate(o.eventTime(), actual, o.lateness, wm) {
+			if err := set.RetireWindow(actual); err != nil {
+				return err
+			}
+			continue
+		}
+		skipped = false
+		stateWindow, ok := set.GetStateWindow(actual)
+		if !ok {
+			return fmt.Errorf("%s: window %v has no state window", o.keyed.ctx, actual)
+		}
+		o.setWindow(actual)
+		o.contents.ns(stateWindow)
+		o.contents.add(v)
+		res := o.trigger.OnElement(ts, actual, o)
+		if err := o.apply(k, actual, res); err != nil {
+			return err
+		}
+		o.registerCleanup(k, actual)
+	}
+	if skipped && window.IsElementLate(o.eventTime(), ts, o.lateness, wm) {
+		if o.late != nil {
+			o.late.Collect(v)
+		} else {
+			o.dropped++
+		}
+	}
+	return nil
+}
+
+func (o *windowOperator[T, K, U]) deleteCleanup(k K, w window.TimeWindow) {
+	t := window.CleanupTime(o.eventTime(), w, o.lateness)
+	if t == operator.MaxWatermark {
+		return
+	}
+	if o.eventTime() {
+		o.wtimers.DeleteEventTimeTimer(k, w, t)
+	} else {
+		o.wtimers.DeleteProcessingTimeTimer(k, w, t)
 	}
 }
 
@@ -257,6 +357,15 @@ func (o *windowOperator[T, K, U]) fire(eventTime bool) func(t timer.Timer[K, win
 		}
 		w := t.Namespace
 		o.setWindow(w)
+		var set *window.MergingWindowSet
+		if o.merging {
+			set = o.windowSet()
+			stateWindow, ok := set.GetStateWindow(w)
+			if !ok {
+				return nil // merged away or already cleaned up
+			}
+			o.contents.ns(stateWindow)
+		}
 		var res window.TriggerResult
 		if eventTime {
 			res = o.trigger.OnEventTime(t.Time, w, o)
@@ -270,6 +379,12 @@ func (o *windowOperator[T, K, U]) fire(eventTime bool) func(t timer.Timer[K, win
 			o.contents.clear()
 			o.trigger.Clear(w, o)
 			o.count.Clear()
+			if set != nil {
+				if err := set.RetireWindow(w); err != nil {
+					return err
+				}
+				o.saveWindowSet(set)
+			}
 		}
 		return nil
 	}

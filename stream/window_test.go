@@ -151,14 +151,46 @@ func TestSlidingWindowProcess(t *testing.T) {
 	}
 }
 
-func TestSessionWindowsRefusedForNow(t *testing.T) {
-	session, _ := window.EventTimeSession(10 * time.Millisecond)
-	_, err := buildProgram("test", 1, func(env *Env) error {
+// TestSessionWindowsMerge: sessions with a 10 ms gap merge as elements
+// bridge them (windows that only touch merge too), fire when the watermark
+// passes the merged window's end - 1, and report the merged window.
+func TestSessionWindowsMerge(t *testing.T) {
+	session, err := window.EventTimeSession(10 * time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := mustBuild(t, 1, func(env *Env) error {
 		src := FromSource(env, &sliceSource[reading]{log: &eventLog{}}, "readings")
-		WindowReduce(Window(KeyBy(src, func(r reading) string { return r.Key }), session), func(a, b reading) reading { return a })
+		sums := WindowProcess(Window(KeyBy(src, func(r reading) string { return r.Key }), session),
+			func(key string, w window.TimeWindow, rs iter.Seq[reading], out operator.Collector[string]) error {
+				sum := 0
+				for r := range rs {
+					sum += r.N
+				}
+				out.Collect(fmt.Sprintf("%s[%d,%d)=%d", key, w.Start, w.End, sum))
+				return nil
+			})
+		SinkTo(sums.Rebalance(), &collectSink[string]{log: &eventLog{}}, "out")
 		return nil
 	})
-	if err == nil || !strings.Contains(err.Error(), "session windows") {
-		t.Fatalf("err = %v", err)
+	w := newFakeWriter(1)
+	c := newChain(t, p, ids(1), map[jobgraph.EdgeID]operator.RecordWriter{1: w})
+	if err := c.Open(); err != nil {
+		t.Fatal(err)
+	}
+	pushReading(t, c, "a", 1, 1)
+	pushReading(t, c, "a", 2, 5)
+	pushReading(t, c, "a", 4, 30)
+	pushReading(t, c, "b", 8, 3)
+	pushWatermark(t, c, 13)
+	if got := decodeAll[string](t, w.emitted[0]); !slices.Equal(got, []string{"b[3,13)=8"}) {
+		t.Fatalf("at watermark 13: %v", got)
+	}
+	pushWatermark(t, c, 14)
+	pushReading(t, c, "a", 16, 20) // [20,30) touches [30,40): one session
+	pushWatermark(t, c, 39)
+	want := []string{"b[3,13)=8", "a[1,15)=3", "a[20,40)=20"}
+	if got := decodeAll[string](t, w.emitted[0]); !slices.Equal(got, want) {
+		t.Fatalf("fired %v, want %v", got, want)
 	}
 }
