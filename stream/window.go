@@ -46,14 +46,21 @@ func (w *WindowedStream[T, K]) SideOutputLateData(tag OutputTag[T]) *WindowedStr
 // emits the result when the window fires, stamped with the window's last
 // timestamp.
 func WindowReduce[T any, K comparable](w *WindowedStream[T, K], fn func(a, b T) T) *DataStream[T] {
-	return windowOp(w, "Window(Reduce)", fn == nil, func(b *state.Backend[K]) (windowContents[K, T, T], error) {
+	return windowOp(w, "Window(Reduce)", fn == nil, func(b *state.Backend[K], merging bool) (windowContents[K, T, T], error) {
+		if !merging {
+			return reduceInValue(b, fn)
+		}
 		s, err := state.GetReducingState[window.TimeWindow](b, state.ReducingStateDescriptor[T]{Name: "window-contents", Reduce: fn})
 		if err != nil {
 			return windowContents[K, T, T]{}, err
 		}
 		return windowContents[K, T, T]{
-			ns:    s.SetNamespace,
-			add:   s.Add,
+			ns: s.SetNamespace,
+			add: func(v T) bool {
+				_, had := s.Get()
+				s.Add(v)
+				return !had
+			},
 			clear: s.Clear,
 			merge: s.MergeNamespaces,
 			emit: func(_ K, _ window.TimeWindow, out operator.Collector[T]) error {
@@ -66,6 +73,34 @@ func WindowReduce[T any, K comparable](w *WindowedStream[T, K], fn func(a, b T) 
 	})
 }
 
+// reduceInValue keeps a window's reduction in a ValueState, for windows
+// that never merge: one lookup and one write per element, and it tells
+// whether the element is the window's first.
+func reduceInValue[T any, K comparable](b *state.Backend[K], fn func(a, b T) T) (windowContents[K, T, T], error) {
+	s, err := state.GetValueState[window.TimeWindow](b, state.ValueStateDescriptor[T]{Name: "window-contents"})
+	if err != nil {
+		return windowContents[K, T, T]{}, err
+	}
+	return windowContents[K, T, T]{
+		ns: s.SetNamespace,
+		add: func(v T) bool {
+			acc, had := s.Value()
+			if had {
+				v = fn(acc, v)
+			}
+			s.Update(v)
+			return !had
+		},
+		clear: s.Clear,
+		emit: func(_ K, _ window.TimeWindow, out operator.Collector[T]) error {
+			if v, ok := s.Value(); ok {
+				out.Collect(v)
+			}
+			return nil
+		},
+	}, nil
+}
+
 // ProcessWindowFunction is Flink's ProcessWindowFunction: it sees all the
 // elements of a key's window at once, with the window.
 type ProcessWindowFunction[K comparable, T, U any] func(key K, w window.TimeWindow, elements iter.Seq[T], out operator.Collector[U]) error
@@ -73,14 +108,17 @@ type ProcessWindowFunction[K comparable, T, U any] func(key K, w window.TimeWind
 // WindowProcess keeps each window's elements and runs fn over them when
 // the window fires.
 func WindowProcess[T any, K comparable, U any](w *WindowedStream[T, K], fn ProcessWindowFunction[K, T, U]) *DataStream[U] {
-	return windowOp(w, "Window(Process)", fn == nil, func(b *state.Backend[K]) (windowContents[K, T, U], error) {
+	return windowOp(w, "Window(Process)", fn == nil, func(b *state.Backend[K], _ bool) (windowContents[K, T, U], error) {
 		s, err := state.GetListState[window.TimeWindow](b, state.ListStateDescriptor[T]{Name: "window-contents"})
 		if err != nil {
 			return windowContents[K, T, U]{}, err
 		}
 		return windowContents[K, T, U]{
-			ns:    s.SetNamespace,
-			add:   s.Add,
+			ns: s.SetNamespace,
+			add: func(v T) bool {
+				s.Add(v)
+				return true // unknown without a lookup; timers deduplicate
+			},
 			clear: s.Clear,
 			merge: s.MergeNamespaces,
 			emit: func(key K, w window.TimeWindow, out operator.Collector[U]) error {
@@ -93,8 +131,10 @@ func WindowProcess[T any, K comparable, U any](w *WindowedStream[T, K], fn Proce
 // windowContents is how the window operator reaches the state of the
 // current key's window, whatever the window function keeps there.
 type windowContents[K comparable, T, U any] struct {
-	ns    func(w window.TimeWindow)
-	add   func(v T)
+	ns func(w window.TimeWindow)
+	// add adds v and reports whether it may be the window's first
+	// element (true when unknown): only then are its timers registered.
+	add   func(v T) bool
 	clear func()
 	// merge folds the sources' contents into target's (session windows).
 	merge func(target window.TimeWindow, sources []window.TimeWindow)
@@ -105,7 +145,7 @@ type windowContents[K comparable, T, U any] struct {
 
 // windowOp adds the window operator vertex: Flink's WindowOperator.
 func windowOp[T any, K comparable, U any](w *WindowedStream[T, K], name string, nilFn bool,
-	contents func(b *state.Backend[K]) (windowContents[K, T, U], error),
+	contents func(b *state.Backend[K], merging bool) (windowContents[K, T, U], error),
 ) *DataStream[U] {
 	problem := nilFunc(nilFn)
 	_, merging := w.assigner.(window.Session)
@@ -134,15 +174,19 @@ func windowOp[T any, K comparable, U any](w *WindowedStream[T, K], name string, 
 // windowOperator keeps, per key and window, the window function's state,
 // and fires windows as its trigger says.
 type windowOperator[T any, K comparable, U any] struct {
-	keyed       *keyedProcessOp[K]
-	key         func(T) K
-	assigner    window.Assigner
-	merging     bool // session windows, through a MergingWindowSet per key
-	trigger     window.Trigger[window.TimeWindow]
-	lateness    int64
-	out         operator.Collector[U]
-	late        operator.Collector[T] // nil: late elements are dropped
-	newContents func(b *state.Backend[K]) (windowContents[K, T, U], error)
+	keyed    *keyedProcessOp[K]
+	key      func(T) K
+	assigner window.Assigner
+	merging  bool // session windows, through a MergingWindowSet per key
+	// eventTrigger is set for the default event-time trigger, whose
+	// OnElement for a window that already has a timer and has not fired
+	// yet does nothing but repeat the timer: skipped on the hot path.
+	eventTrigger bool
+	trigger      window.Trigger[window.TimeWindow]
+	lateness     int64
+	out          operator.Collector[U]
+	late         operator.Collector[T] // nil: late elements are dropped
+	newContents  func(b *state.Backend[K], merging bool) (windowContents[K, T, U], error)
 
 	contents windowContents[K, T, U]
 	wtimers  *timer.Service[K, window.TimeWindow]
@@ -159,7 +203,8 @@ func (o *windowOperator[T, K, U]) Open(*operator.Context) error {
 	groups := jobgraph.Range(ctx.MaxParallelism, ctx.Parallelism, ctx.Subtask)
 	o.wtimers = timer.NewService[K, window.TimeWindow](KeyHash[K], ctx.MaxParallelism, groups)
 	var err error
-	if o.contents, err = o.newContents(o.keyed.backend); err != nil {
+	_, o.eventTrigger = o.trigger.(window.EventTimeTrigger)
+	if o.contents, err = o.newContents(o.keyed.backend, o.merging); err != nil {
 		return err
 	}
 	o.count, err = state.GetValueState[window.TimeWindow](o.keyed.backend, state.ValueStateDescriptor[int64]{Name: "trigger-count"})
@@ -221,13 +266,18 @@ func (o *windowOperator[T, K, U]) Collect(v T) {
 		}
 		skipped = false
 		o.setWindow(w)
-		o.contents.add(v)
-		res := o.trigger.OnElement(ts, w, o)
+		first := o.contents.add(v)
+		res := window.Continue
+		if first || !o.eventTrigger || w.MaxTimestamp() <= wm {
+			res = o.trigger.OnElement(ts, w, o)
+		}
 		if err := o.apply(k, w, res); err != nil {
 			run.fail(err)
 			return
 		}
-		o.registerCleanup(k, w)
+		if first {
+			o.registerCleanup(k, w)
+		}
 	}
 	if skipped && window.IsElementLate(o.eventTime(), ts, o.lateness, wm) {
 		if o.late != nil {
