@@ -120,10 +120,12 @@ type keyedProcessOp[K comparable] struct {
 	}
 }
 
-func (o *keyedProcessOp[K]) open() {
+// openState creates the keyed state backend for the subtask's key groups
+// and returns them; each operator makes the timer service it needs.
+func (o *keyedProcessOp[K]) openState() jobgraph.KeyGroupRange {
 	groups := jobgraph.Range(o.ctx.MaxParallelism, o.ctx.Parallelism, o.ctx.Subtask)
 	o.backend = state.NewBackend[K](KeyHash[K], o.ctx.MaxParallelism, groups, nil)
-	o.timers = timer.NewService[K, state.VoidNamespace](KeyHash[K], o.ctx.MaxParallelism, groups)
+	return groups
 }
 
 // ProcessWatermark fires the event-time timers the watermark passed, then
@@ -152,7 +154,8 @@ type keyedProcess[K comparable, T, U any] struct {
 }
 
 func (p *keyedProcess[K, T, U]) Open(ctx *operator.Context) error {
-	p.op.open()
+	groups := p.op.openState()
+	p.op.timers = timer.NewService[K, state.VoidNamespace](KeyHash[K], ctx.MaxParallelism, groups)
 	p.kc.op = p.op
 	if o, ok := p.fn.(keyedOpener[K]); ok {
 		return o.Open(&KeyedRuntimeContext[K]{Context: ctx, State: p.op.backend})

@@ -5,7 +5,6 @@ import (
 	"iter"
 	"time"
 
-	"github.com/runnel/runnel/jobgraph"
 	"github.com/runnel/runnel/operator"
 	"github.com/runnel/runnel/operator/state"
 	"github.com/runnel/runnel/operator/timer"
@@ -194,14 +193,11 @@ type windowOperator[T any, K comparable, U any] struct {
 	sessions *state.ValueState[K, state.VoidNamespace, []window.WindowPair]
 	windows  []window.TimeWindow // reused per element
 	cur      window.TimeWindow   // the window the trigger context acts on
-	dropped  uint64
 }
 
 func (o *windowOperator[T, K, U]) Open(*operator.Context) error {
-	o.keyed.open()
-	ctx := o.keyed.ctx
-	groups := jobgraph.Range(ctx.MaxParallelism, ctx.Parallelism, ctx.Subtask)
-	o.wtimers = timer.NewService[K, window.TimeWindow](KeyHash[K], ctx.MaxParallelism, groups)
+	groups := o.keyed.openState()
+	o.wtimers = timer.NewService[K, window.TimeWindow](KeyHash[K], o.keyed.ctx.MaxParallelism, groups)
 	var err error
 	_, o.eventTrigger = o.trigger.(window.EventTimeTrigger)
 	if o.contents, err = o.newContents(o.keyed.backend, o.merging); err != nil {
@@ -281,9 +277,7 @@ func (o *windowOperator[T, K, U]) Collect(v T) {
 	}
 	if skipped && window.IsElementLate(o.eventTime(), ts, o.lateness, wm) {
 		if o.late != nil {
-			o.late.Collect(v)
-		} else {
-			o.dropped++
+			o.late.Collect(v) // without a side output the element is dropped
 		}
 	}
 }
@@ -340,9 +334,7 @@ func (o *windowOperator[T, K, U]) collectMerging(k K, v T, ts, wm int64) error {
 	}
 	if skipped && window.IsElementLate(o.eventTime(), ts, o.lateness, wm) {
 		if o.late != nil {
-			o.late.Collect(v)
-		} else {
-			o.dropped++
+			o.late.Collect(v) // without a side output the element is dropped
 		}
 	}
 	return nil

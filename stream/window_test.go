@@ -113,26 +113,14 @@ func TestAllowedLatenessRefiresAndThenDrops(t *testing.T) {
 	}
 }
 
-// TestSlidingWindowProcess sees every element of each sliding window with
-// the window.
-func TestSlidingWindowProcess(t *testing.T) {
-	sliding, err := window.SlidingEventTime(10*time.Millisecond, 5*time.Millisecond, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+// windowProcessChain builds keyBy → window(assigner) → fn and returns the
+// window vertex's chain with a writer on its output.
+func windowProcessChain(t *testing.T, assigner window.Assigner, fn ProcessWindowFunction[string, reading, string]) (operator.Chain, *fakeWriter) {
+	t.Helper()
 	p := mustBuild(t, 1, func(env *Env) error {
 		src := FromSource(env, &sliceSource[reading]{log: &eventLog{}}, "readings")
-		lists := WindowProcess(Window(KeyBy(src, func(r reading) string { return r.Key }), sliding),
-			func(key string, w window.TimeWindow, rs iter.Seq[reading], out operator.Collector[string]) error {
-				var ns []int
-				for r := range rs {
-					ns = append(ns, r.N)
-				}
-				slices.Sort(ns)
-				out.Collect(fmt.Sprintf("%s[%d,%d)%v", key, w.Start, w.End, ns))
-				return nil
-			})
-		SinkTo(lists.Rebalance(), &collectSink[string]{log: &eventLog{}}, "out")
+		out := WindowProcess(Window(KeyBy(src, func(r reading) string { return r.Key }), assigner), fn)
+		SinkTo(out.Rebalance(), &collectSink[string]{log: &eventLog{}}, "out")
 		return nil
 	})
 	w := newFakeWriter(1)
@@ -140,6 +128,25 @@ func TestSlidingWindowProcess(t *testing.T) {
 	if err := c.Open(); err != nil {
 		t.Fatal(err)
 	}
+	return c, w
+}
+
+// TestSlidingWindowProcess sees every element of each sliding window with
+// the window.
+func TestSlidingWindowProcess(t *testing.T) {
+	sliding, err := window.SlidingEventTime(10*time.Millisecond, 5*time.Millisecond, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, w := windowProcessChain(t, sliding, func(key string, w window.TimeWindow, rs iter.Seq[reading], out operator.Collector[string]) error {
+		var ns []int
+		for r := range rs {
+			ns = append(ns, r.N)
+		}
+		slices.Sort(ns)
+		out.Collect(fmt.Sprintf("%s[%d,%d)%v", key, w.Start, w.End, ns))
+		return nil
+	})
 	pushReading(t, c, "a", 1, 1)
 	pushReading(t, c, "a", 6, 6)
 	pushReading(t, c, "a", 11, 11)
@@ -159,25 +166,14 @@ func TestSessionWindowsMerge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := mustBuild(t, 1, func(env *Env) error {
-		src := FromSource(env, &sliceSource[reading]{log: &eventLog{}}, "readings")
-		sums := WindowProcess(Window(KeyBy(src, func(r reading) string { return r.Key }), session),
-			func(key string, w window.TimeWindow, rs iter.Seq[reading], out operator.Collector[string]) error {
-				sum := 0
-				for r := range rs {
-					sum += r.N
-				}
-				out.Collect(fmt.Sprintf("%s[%d,%d)=%d", key, w.Start, w.End, sum))
-				return nil
-			})
-		SinkTo(sums.Rebalance(), &collectSink[string]{log: &eventLog{}}, "out")
+	c, w := windowProcessChain(t, session, func(key string, w window.TimeWindow, rs iter.Seq[reading], out operator.Collector[string]) error {
+		sum := 0
+		for r := range rs {
+			sum += r.N
+		}
+		out.Collect(fmt.Sprintf("%s[%d,%d)=%d", key, w.Start, w.End, sum))
 		return nil
 	})
-	w := newFakeWriter(1)
-	c := newChain(t, p, ids(1), map[jobgraph.EdgeID]operator.RecordWriter{1: w})
-	if err := c.Open(); err != nil {
-		t.Fatal(err)
-	}
 	pushReading(t, c, "a", 1, 1)
 	pushReading(t, c, "a", 2, 5)
 	pushReading(t, c, "a", 4, 30)
