@@ -30,33 +30,7 @@ func benchmarkThroughput(b *testing.B, credits int) {
 		b.Fatal(err)
 	}
 	defer ic.Close()
-	done := make(chan error, 1)
-	b.SetBytes(BufferSize)
-	b.ReportAllocs()
-	b.ResetTimer()
-	go func() {
-		for range b.N {
-			buf := GetBuffer()
-			if err := s.Write(buf[:BufferSize]); err != nil {
-				done <- err
-				return
-			}
-		}
-		done <- s.Finish()
-	}()
-	for {
-		buf, err := ic.Next(context.Background())
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			b.Fatal(err)
-		}
-		ic.Recycle(buf)
-	}
-	if err := <-done; err != nil {
-		b.Fatal(err)
-	}
+	pump(b, s, ic)
 }
 
 // BenchmarkRawTCP moves the same volume with plain 32 KiB net.Conn writes
@@ -123,6 +97,12 @@ func BenchmarkNetworkLocal(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer ic.Close()
+	pump(b, s, ic)
+}
+
+// pump sends b.N full buffers from s and drains them from ic, reporting
+// bytes per second.
+func pump(b *testing.B, s *Subpartition, ic *InputChannel) {
 	done := make(chan error, 1)
 	b.SetBytes(BufferSize)
 	b.ReportAllocs()
