@@ -190,6 +190,12 @@ type SubtaskDetails struct {
 	// Watermark is the subtask's input watermark in epoch milliseconds;
 	// absent before the first.
 	Watermark *int64 `json:"watermark,omitempty"`
+	// WatermarkLag is how far event time trails the leader's clock, in
+	// milliseconds, when the subtask has a watermark below the maximum
+	// (Flink's currentEventTimeLag view of the watermark).
+	WatermarkLag *int64 `json:"watermark_lag_ms,omitempty"`
+	// LateRecordsDropped counts records windows dropped as too late.
+	LateRecordsDropped uint64 `json:"late_records_dropped"`
 }
 
 // JobDetails returns a job with its subtasks as the JobMaster knows them.
@@ -217,6 +223,7 @@ func (c *Coordinator) JobDetails(id string) (JobDetails, error) {
 	if err != nil {
 		return out, nil
 	}
+	now := time.Now().UnixMilli()
 	placed := map[[2]int]jobgraph.Placement{}
 	for _, p := range d.Subtasks {
 		placed[[2]int{p.Task, p.Index}] = p
@@ -235,9 +242,14 @@ func (c *Coordinator) JobDetails(id string) (JobDetails, error) {
 			if r, ok := m.reports[k]; ok {
 				s.Status = string(r.State)
 				s.RecordsIn, s.RecordsOut, s.BytesIn, s.BytesOut, s.Backpressure = r.RecordsIn, r.RecordsOut, r.BytesIn, r.BytesOut, r.Backpressure
+				s.LateRecordsDropped = r.LateRecordsDropped
 				if r.Watermark != math.MinInt64 {
 					wm := r.Watermark
 					s.Watermark = &wm
+					if wm != math.MaxInt64 {
+						lag := now - wm
+						s.WatermarkLag = &lag
+					}
 				}
 			}
 			v.Subtasks = append(v.Subtasks, s)

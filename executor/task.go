@@ -112,7 +112,7 @@ func (t *task) report() jobgraph.TaskReport {
 	}
 	if t.chain != nil {
 		m := t.chain.Metrics()
-		r.RecordsIn, r.RecordsOut, r.Watermark = m.RecordsIn, m.RecordsOut, m.Watermark
+		r.RecordsIn, r.RecordsOut, r.Watermark, r.LateRecordsDropped = m.RecordsIn, m.RecordsOut, m.Watermark, m.LateRecordsDropped
 	}
 	if elapsed := time.Since(t.started); !t.started.IsZero() && elapsed > 0 {
 		var bp time.Duration

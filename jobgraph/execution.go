@@ -54,6 +54,8 @@ type TaskReport struct {
 	RecordsOut uint64 `msgpack:"rout"`
 	BytesIn    uint64 `msgpack:"bin"`
 	BytesOut   uint64 `msgpack:"bout"`
+	// LateRecordsDropped counts records windows dropped as too late.
+	LateRecordsDropped uint64 `msgpack:"late,omitempty"`
 	// Backpressure is the share of time, 0 to 1, the subtask's outputs
 	// waited for credit since it started.
 	Backpressure float64 `msgpack:"bp"`

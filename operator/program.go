@@ -111,4 +111,8 @@ type ChainMetrics struct {
 	// Watermark is the chain's current input watermark (MinWatermark
 	// before the first).
 	Watermark int64
+	// LateRecordsDropped counts records that event-time windows dropped
+	// as too late, having no late-data side output (Flink's
+	// numLateRecordsDropped).
+	LateRecordsDropped uint64
 }

@@ -22,6 +22,9 @@ type chainState struct {
 	// instead of a timestamp per Collect keeps records passed by plain
 	// calls.
 	ts int64
+	// lateDropped counts records that windows dropped as too late, with
+	// no late-data side output: Flink's numLateRecordsDropped.
+	lateDropped uint64
 }
 
 // fail records a per-record error (a sink's Write, a ProcessFunction, an
@@ -58,6 +61,7 @@ type chain struct {
 	generators []operator.WatermarkGenerator // nil where the operator has none
 	procTime   []operator.ProcessingTimeHandler
 	in, out    atomic.Uint64
+	lateDrops  atomic.Uint64
 	watermark  atomic.Int64
 }
 
@@ -267,10 +271,14 @@ func (c *chain) OnProcessingTime(now int64) error {
 
 // Metrics lags by at most the chain call under way.
 func (c *chain) Metrics() operator.ChainMetrics {
-	return operator.ChainMetrics{RecordsIn: c.in.Load(), RecordsOut: c.out.Load(), Watermark: c.watermark.Load()}
+	return operator.ChainMetrics{
+		RecordsIn: c.in.Load(), RecordsOut: c.out.Load(), Watermark: c.watermark.Load(),
+		LateRecordsDropped: c.lateDrops.Load(),
+	}
 }
 
 func (c *chain) publish() {
 	c.in.Store(c.run.in)
 	c.out.Store(c.run.out)
+	c.lateDrops.Store(c.run.lateDropped)
 }

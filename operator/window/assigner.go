@@ -168,3 +168,20 @@ func abs(x int64) int64 {
 	}
 	return x
 }
+
+// GlobalWindows puts every element of a key into the one GlobalWindow,
+// which only a trigger set on the stream fires, such as a CountTrigger
+// (Flink's GlobalWindows). It is a processing-time assigner, as Flink's,
+// so no element is ever late.
+type GlobalWindows struct{}
+
+func (GlobalWindows) AssignWindows(ts int64) []TimeWindow { return []TimeWindow{GlobalWindow()} }
+
+func (GlobalWindows) AppendWindows(dst []TimeWindow, _ int64) []TimeWindow {
+	return append(dst, GlobalWindow())
+}
+
+func (GlobalWindows) IsEventTime() bool { return false }
+
+// DefaultTrigger never fires: a job sets the trigger it wants.
+func (GlobalWindows) DefaultTrigger() Trigger[TimeWindow] { return NeverTrigger{} }

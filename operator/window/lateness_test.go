@@ -26,8 +26,8 @@ func TestIsWindowLate(t *testing.T) {
 		{"overflow saturates", true, TimeWindow{0, max}, 10, max - 1, false, max},
 		{"overflow, end of time", true, TimeWindow{0, max}, 10, max, true, max},
 		{"huge lateness", true, w, max, max - 1, false, max},
-		{"global window, end of time", true, GlobalWindow{}, 0, max, true, max},
-		{"global window before", true, GlobalWindow{}, 0, max - 1, false, max},
+		{"global window, end of time", true, GlobalWindow(), 0, max, true, max},
+		{"global window before", true, GlobalWindow(), 0, max - 1, false, max},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

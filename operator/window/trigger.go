@@ -137,8 +137,24 @@ func (ProcessingTimeTrigger) Clear(w TimeWindow, ctx TriggerContext) {
 	ctx.DeleteProcessingTimeTimer(w.MaxTimestamp())
 }
 
+// NeverTrigger never fires, the default of GlobalWindows (Flink's
+// GlobalWindows.NeverTrigger).
+type NeverTrigger struct{}
+
+func (NeverTrigger) OnElement(int64, TimeWindow, TriggerContext) TriggerResult { return Continue }
+
+func (NeverTrigger) OnEventTime(int64, TimeWindow, TriggerContext) TriggerResult { return Continue }
+
+func (NeverTrigger) OnProcessingTime(int64, TimeWindow, TriggerContext) TriggerResult {
+	return Continue
+}
+
+func (NeverTrigger) OnMerge(TimeWindow, TriggerContext) {}
+
+func (NeverTrigger) Clear(TimeWindow, TriggerContext) {}
+
 // CountTrigger fires a window every MaxCount elements, then counts again
-// from zero (Flink's CountTrigger). With a GlobalWindow and a
+// from zero (Flink's CountTrigger). With GlobalWindows and a
 // PurgingTrigger it makes count windows; a MaxCount below 1 fires on every
 // element, as Flink's.
 type CountTrigger[W Window] struct {

@@ -89,15 +89,15 @@ func TestTimeTriggers(t *testing.T) {
 func TestCountTrigger(t *testing.T) {
 	tests := []struct {
 		name    string
-		trigger Trigger[GlobalWindow]
+		trigger Trigger[TimeWindow]
 		want    []TriggerResult // for consecutive elements
 	}{
-		{"every third", CountTrigger[GlobalWindow]{MaxCount: 3}, []TriggerResult{Continue, Continue, Fire, Continue, Continue, Fire, Continue}},
-		{"every one", CountTrigger[GlobalWindow]{MaxCount: 1}, []TriggerResult{Fire, Fire}},
-		{"below one fires always", CountTrigger[GlobalWindow]{MaxCount: 0}, []TriggerResult{Fire, Fire}},
+		{"every third", CountTrigger[TimeWindow]{MaxCount: 3}, []TriggerResult{Continue, Continue, Fire, Continue, Continue, Fire, Continue}},
+		{"every one", CountTrigger[TimeWindow]{MaxCount: 1}, []TriggerResult{Fire, Fire}},
+		{"below one fires always", CountTrigger[TimeWindow]{MaxCount: 0}, []TriggerResult{Fire, Fire}},
 		{
 			"count windows: purging every second",
-			PurgingTrigger[GlobalWindow]{Nested: CountTrigger[GlobalWindow]{MaxCount: 2}},
+			PurgingTrigger[TimeWindow]{Nested: CountTrigger[TimeWindow]{MaxCount: 2}},
 			[]TriggerResult{Continue, FireAndPurge, Continue, FireAndPurge},
 		},
 	}
@@ -105,20 +105,20 @@ func TestCountTrigger(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := &fakeContext{}
 			for i, want := range tt.want {
-				if got := tt.trigger.OnElement(int64(i), GlobalWindow{}, c); got != want {
+				if got := tt.trigger.OnElement(int64(i), GlobalWindow(), c); got != want {
 					t.Fatalf("element %d: %v, want %v", i, got, want)
 				}
 			}
 			for _, r := range []TriggerResult{
-				tt.trigger.OnEventTime(1<<62, GlobalWindow{}, c),
-				tt.trigger.OnProcessingTime(1<<62, GlobalWindow{}, c),
+				tt.trigger.OnEventTime(1<<62, GlobalWindow(), c),
+				tt.trigger.OnProcessingTime(1<<62, GlobalWindow(), c),
 			} {
 				if r != Continue {
 					t.Fatalf("timer gave %v", r)
 				}
 			}
-			tt.trigger.OnMerge(GlobalWindow{}, c)
-			tt.trigger.Clear(GlobalWindow{}, c)
+			tt.trigger.OnMerge(GlobalWindow(), c)
+			tt.trigger.Clear(GlobalWindow(), c)
 			if c.count != 0 || len(c.log) != 0 {
 				t.Fatalf("after clear: count %d, timers %v", c.count, c.log)
 			}

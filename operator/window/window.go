@@ -8,8 +8,7 @@ import (
 )
 
 // Window is what triggers and the lateness rules need of any window: the
-// last timestamp it holds (Flink's Window.maxTimestamp). TimeWindow and
-// GlobalWindow are the windows there are.
+// last timestamp it holds (Flink's Window.maxTimestamp).
 type Window interface {
 	MaxTimestamp() int64
 }
@@ -21,8 +20,15 @@ type TimeWindow struct {
 }
 
 // MaxTimestamp is End − 1, the last timestamp in the window: an
-// event-time window fires once the watermark reaches it.
-func (w TimeWindow) MaxTimestamp() int64 { return w.End - 1 }
+// event-time window fires once the watermark reaches it. A window open to
+// the end of time (End MaxInt64, the GlobalWindow) has MaxInt64, which no
+// watermark but the final one reaches.
+func (w TimeWindow) MaxTimestamp() int64 {
+	if w.End == math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return w.End - 1
+}
 
 // Intersects reports whether w and o overlap or touch. Touching counts
 // (Flink's TimeWindow.intersects): sessions [0, 10) and [10, 20) merge,
@@ -38,13 +44,12 @@ func (w TimeWindow) Cover(o TimeWindow) TimeWindow {
 
 func (w TimeWindow) String() string { return fmt.Sprintf("[%d, %d)", w.Start, w.End) }
 
-// GlobalWindow is the one window holding every element of a key, which
-// only a trigger like CountTrigger fires (Flink's GlobalWindow). It has
-// no fields, so all its values are the same singleton.
-type GlobalWindow struct{}
-
-// MaxTimestamp is MaxInt64: a global window never ends in time.
-func (GlobalWindow) MaxTimestamp() int64 { return math.MaxInt64 }
+// GlobalWindow is the one window of GlobalWindows, holding every element
+// of a key: [MinInt64, MaxInt64), whose MaxTimestamp is MaxInt64, so it
+// never ends in time and has no cleanup time. Flink has a GlobalWindow
+// type of its own; here it is the TimeWindow spanning all time, so the
+// window operator and window functions deal in one window type.
+func GlobalWindow() TimeWindow { return TimeWindow{Start: math.MinInt64, End: math.MaxInt64} }
 
 // GetWindowStartWithOffset is the start of the window of the given size,
 // shifted by offset, that holds ts: the largest start ≤ ts with

@@ -12,11 +12,14 @@ func TestTimeWindow(t *testing.T) {
 	if got := w.MaxTimestamp(); got != 9 {
 		t.Fatalf("MaxTimestamp %d, want 9", got)
 	}
-	if got := (GlobalWindow{}).MaxTimestamp(); got != math.MaxInt64 {
+	if got := GlobalWindow().MaxTimestamp(); got != math.MaxInt64 {
 		t.Fatalf("GlobalWindow MaxTimestamp %d", got)
 	}
-	if (GlobalWindow{}) != (GlobalWindow{}) {
-		t.Fatal("two GlobalWindows differ")
+	if got := CleanupTime(false, GlobalWindow(), 0); got != math.MaxInt64 {
+		t.Fatalf("GlobalWindow cleanup time %d, want never", got)
+	}
+	if got := (GlobalWindows{}).AssignWindows(42); len(got) != 1 || got[0] != GlobalWindow() {
+		t.Fatalf("GlobalWindows assigns %v", got)
 	}
 }
 
