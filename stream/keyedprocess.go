@@ -100,10 +100,8 @@ func KeyedProcess[T any, K comparable, U any](ks *KeyedStream[T, K], fn KeyedPro
 	}
 	key := ks.key
 	return oneInput(ks.stream, "KeyedProcess", problem, func(env *opEnv, out operator.Collector[U]) (operator.Collector[T], operator.Lifecycle) {
-		op := &keyedProcessOp[K]{ctx: env.ctx, run: env.run, sides: env.sides}
-		typed := &keyedProcess[K, T, U]{op: op, fn: fn, key: key, out: out}
-		op.typed = typed
-		return typed, typed
+		p := &keyedProcess[K, T, U]{keyedFunc: newKeyedFunc[K](env, fn, out), fn: fn, key: key}
+		return p, p
 	})
 }
 
@@ -145,73 +143,101 @@ func (o *keyedProcessOp[K]) OnProcessingTime(now int64) error {
 	return o.timers.AdvanceProcessingTime(now, o.typed.fire)
 }
 
-type keyedProcess[K comparable, T, U any] struct {
+// keyedFunc is the lifecycle of an operator running a keyed user
+// function, of one input or two: it opens the state backend and timers,
+// fires timers into OnTimer and passes EndInput and Close on.
+type keyedFunc[K comparable, U any] struct {
 	op  *keyedProcessOp[K]
-	fn  KeyedProcessFunction[K, T, U]
-	key func(T) K
+	fn  any // the user's function, for its optional methods
 	out operator.Collector[U]
 	kc  KeyedContext[K]
 }
 
-func (p *keyedProcess[K, T, U]) Open(ctx *operator.Context) error {
-	groups := p.op.openState()
-	p.op.timers = timer.NewService[K, state.VoidNamespace](KeyHash[K], ctx.MaxParallelism, groups)
-	p.kc.op = p.op
-	if o, ok := p.fn.(keyedOpener[K]); ok {
-		return o.Open(&KeyedRuntimeContext[K]{Context: ctx, State: p.op.backend})
+func newKeyedFunc[K comparable, U any](env *opEnv, fn any, out operator.Collector[U]) *keyedFunc[K, U] {
+	f := &keyedFunc[K, U]{op: &keyedProcessOp[K]{ctx: env.ctx, run: env.run, sides: env.sides}, fn: fn, out: out}
+	f.op.typed = f
+	f.kc.op = f.op
+	return f
+}
+
+func (f *keyedFunc[K, U]) Open(ctx *operator.Context) error {
+	groups := f.op.openState()
+	f.op.timers = timer.NewService[K, state.VoidNamespace](KeyHash[K], ctx.MaxParallelism, groups)
+	if o, ok := f.fn.(keyedOpener[K]); ok {
+		return o.Open(&KeyedRuntimeContext[K]{Context: ctx, State: f.op.backend})
 	}
 	return nil
 }
 
-func (p *keyedProcess[K, T, U]) Collect(v T) {
-	run := p.op.run
+// setKey makes the key of the record about to be processed current, with
+// the record's timestamp; false if the chain has failed or now fails.
+func (f *keyedFunc[K, U]) setKey(k K) bool {
+	run := f.op.run
 	if run.err != nil {
-		return
+		return false
 	}
-	if err := p.op.backend.SetCurrentKey(p.key(v)); err != nil {
-		run.fail(fmt.Errorf("%s: %w", p.op.ctx, err))
-		return
+	if err := f.op.backend.SetCurrentKey(k); err != nil {
+		run.fail(fmt.Errorf("%s: %w", f.op.ctx, err))
+		return false
 	}
-	p.kc.ts = run.ts
-	if err := p.fn.ProcessElement(v, &p.kc, p.out); err != nil {
-		run.fail(fmt.Errorf("%s: %w", p.op.ctx, err))
+	f.kc.ts = run.ts
+	return true
+}
+
+// check fails the chain with a user function's error, naming the operator.
+func (f *keyedFunc[K, U]) check(err error) {
+	if err != nil {
+		f.op.run.fail(fmt.Errorf("%s: %w", f.op.ctx, err))
 	}
 }
 
 // fire calls OnTimer with the timer's key current and its time as the
 // timestamp of whatever OnTimer emits, as Flink does.
-func (p *keyedProcess[K, T, U]) fire(t timer.Timer[K, state.VoidNamespace]) error {
-	f, ok := p.fn.(onTimer[K, U])
+func (f *keyedFunc[K, U]) fire(t timer.Timer[K, state.VoidNamespace]) error {
+	on, ok := f.fn.(onTimer[K, U])
 	if !ok {
 		return nil
 	}
-	if err := p.op.backend.SetCurrentKey(t.Key); err != nil {
+	if err := f.op.backend.SetCurrentKey(t.Key); err != nil {
 		return err
 	}
-	p.op.run.ts = t.Time
-	p.kc.ts = t.Time
-	if err := f.OnTimer(t.Time, &p.kc, p.out); err != nil {
-		return fmt.Errorf("%s: on timer: %w", p.op.ctx, err)
+	f.op.run.ts = t.Time
+	f.kc.ts = t.Time
+	if err := on.OnTimer(t.Time, &f.kc, f.out); err != nil {
+		return fmt.Errorf("%s: on timer: %w", f.op.ctx, err)
 	}
 	return nil
 }
 
-func (p *keyedProcess[K, T, U]) ProcessWatermark(wm int64) (int64, error) {
-	return p.op.ProcessWatermark(wm)
+func (f *keyedFunc[K, U]) ProcessWatermark(wm int64) (int64, error) {
+	return f.op.ProcessWatermark(wm)
 }
 
-func (p *keyedProcess[K, T, U]) OnProcessingTime(now int64) error { return p.op.OnProcessingTime(now) }
+func (f *keyedFunc[K, U]) OnProcessingTime(now int64) error { return f.op.OnProcessingTime(now) }
 
-func (p *keyedProcess[K, T, U]) EndInput() error {
-	if e, ok := p.fn.(endInputer[U]); ok {
-		return e.EndInput(p.out)
+func (f *keyedFunc[K, U]) EndInput() error {
+	if e, ok := f.fn.(endInputer[U]); ok {
+		return e.EndInput(f.out)
 	}
 	return nil
 }
 
-func (p *keyedProcess[K, T, U]) Close() error {
-	if c, ok := p.fn.(interface{ Close() error }); ok {
+func (f *keyedFunc[K, U]) Close() error {
+	if c, ok := f.fn.(interface{ Close() error }); ok {
 		return c.Close()
 	}
 	return nil
+}
+
+// keyedProcess is the one-input keyed function operator.
+type keyedProcess[K comparable, T, U any] struct {
+	*keyedFunc[K, U]
+	fn  KeyedProcessFunction[K, T, U]
+	key func(T) K
+}
+
+func (p *keyedProcess[K, T, U]) Collect(v T) {
+	if p.setKey(p.key(v)) {
+		p.check(p.fn.ProcessElement(v, &p.kc, p.out))
+	}
 }

@@ -214,21 +214,27 @@ type ProcessWindowFunction[K comparable, T, U any] func(key K, w window.TimeWind
 // the window fires.
 func WindowProcess[T any, K comparable, U any](w *WindowedStream[T, K], fn ProcessWindowFunction[K, T, U]) *DataStream[U] {
 	return windowOp(w, "Window(Process)", fn == nil, func(b *state.Backend[K], _ bool) (windowContents[K, T, U], error) {
-		s, err := state.GetListState[window.TimeWindow](b, state.ListStateDescriptor[T]{Name: "window-contents"})
-		if err != nil {
-			return windowContents[K, T, U]{}, err
-		}
-		return windowContents[K, T, U]{
-			ns: s.SetNamespace,
-			add: func(v T) bool {
-				s.Add(v)
-				return true // unknown without a lookup; timers deduplicate
-			},
-			clear: s.Clear,
-			merge: s.MergeNamespaces,
-			emit: func(key K, w window.TimeWindow, out operator.Collector[U]) error {
-				return fn(key, w, s.Get(), out)
-			},
-		}, nil
+		return listContents(b, fn)
 	})
+}
+
+// listContents keeps a window's elements in a ListState and gives them
+// all to fn when the window fires.
+func listContents[T any, K comparable, U any](b *state.Backend[K], fn ProcessWindowFunction[K, T, U]) (windowContents[K, T, U], error) {
+	s, err := state.GetListState[window.TimeWindow](b, state.ListStateDescriptor[T]{Name: "window-contents"})
+	if err != nil {
+		return windowContents[K, T, U]{}, err
+	}
+	return windowContents[K, T, U]{
+		ns: s.SetNamespace,
+		add: func(v T) bool {
+			s.Add(v)
+			return true // unknown without a lookup; timers deduplicate
+		},
+		clear: s.Clear,
+		merge: s.MergeNamespaces,
+		emit: func(key K, w window.TimeWindow, out operator.Collector[U]) error {
+			return fn(key, w, s.Get(), out)
+		},
+	}, nil
 }
