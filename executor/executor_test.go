@@ -16,6 +16,7 @@ import (
 
 	"github.com/runnel/runnel/jobgraph"
 	"github.com/runnel/runnel/operator"
+	"github.com/runnel/runnel/operator/watermark"
 	"github.com/runnel/runnel/stream"
 	"github.com/runnel/runnel/transport"
 )
@@ -150,8 +151,58 @@ func testRegistry(t testing.TB) *stream.Registry {
 		stream.SinkTo(src.Rebalance(), collectSink{}, "collect").SetParallelism(1)
 		return nil
 	}))
+	// half-idle: source subtask 0 counts up as event time, subtask 1
+	// stays quiet; a watermark after every record, idleness after 50 ms.
+	must(r.Register("half-idle", func(env *stream.Env, _ stream.Args) error {
+		env.SetAutoWatermarkInterval(0)
+		src := stream.FromSource(env, halfIdleSource{}, "half-idle")
+		timed := stream.AssignTimestampsAndWatermarks(src, watermark.Strategy[int64]{
+			Generator:  func() watermark.Generator { return watermark.BoundedOutOfOrderness(0) },
+			Timestamps: func(v, _ int64) int64 { return v },
+			Idleness:   50 * time.Millisecond,
+		})
+		stream.SinkTo(timed.Rebalance(), discardSink{}, "discard").SetParallelism(1)
+		return nil
+	}))
 	return r
 }
+
+// halfIdleSource emits 1, 2, 3, ... one per poll from subtask 0 and
+// nothing from the others, never ending.
+type halfIdleSource struct{}
+
+func (halfIdleSource) NewReader(ctx *operator.Context) (operator.SourceReader[int64], error) {
+	return &halfIdleReader{active: ctx.Subtask == 0}, nil
+}
+
+type halfIdleReader struct {
+	active bool
+	next   int64
+}
+
+func (r *halfIdleReader) Open(*operator.Context) error { return nil }
+func (r *halfIdleReader) EndInput() error              { return nil }
+func (r *halfIdleReader) Close() error                 { return nil }
+func (r *halfIdleReader) PollNext(out operator.Collector[int64]) (operator.InputStatus, error) {
+	if r.active {
+		r.next++
+		out.Collect(r.next)
+	}
+	return operator.NothingAvailable, nil
+}
+
+type discardSink struct{}
+
+func (discardSink) NewWriter(*operator.Context) (operator.SinkWriter[int64], error) {
+	return discardWriter{}, nil
+}
+
+type discardWriter struct{}
+
+func (discardWriter) Open(*operator.Context) error { return nil }
+func (discardWriter) EndInput() error              { return nil }
+func (discardWriter) Close() error                 { return nil }
+func (discardWriter) Write(int64) error            { return nil }
 
 // startExecutor runs an executor on a real one-port transport on loopback.
 func startExecutor(t testing.TB) (*Executor, *fakeCluster) {
@@ -274,6 +325,27 @@ func TestExecutorCancelsInactiveJob(t *testing.T) {
 	c.set(assignment("endless", true))
 	waitStates(t, c, jobgraph.Running)
 	c.set(assignment("endless", false))
+	waitStates(t, c, jobgraph.Canceled)
+}
+
+// TestIdleSubtaskWithWatermarkIntervalZero: with a watermark after every
+// record (interval 0) the quiet source subtask must still be found idle,
+// so that the sink's watermark follows the active one alone.
+func TestIdleSubtaskWithWatermarkIntervalZero(t *testing.T) {
+	_, c := startExecutor(t)
+	c.set(assignment("half-idle", true))
+	deadline := time.Now().Add(time.Minute)
+	for {
+		r, ok := c.states()[[2]int{1, 0}]
+		if ok && r.Watermark > 0 && r.Watermark != operator.MaxWatermark {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the sink's watermark never advanced past the idle subtask: %+v", r)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	c.set(assignment("half-idle", false))
 	waitStates(t, c, jobgraph.Canceled)
 }
 

@@ -329,13 +329,24 @@ func (t *task) openInputs(spec scheduler.Task, g *gate) error {
 // resolution.
 const timerTick = 10 * time.Millisecond
 
+// periodicTick is how often watermark generators are asked: every
+// watermark interval, or every timer tick when the interval is 0. A
+// generator of interval 0 emits after each record already, but only a
+// periodic call finds that its stream went quiet and is idle.
+func periodicTick(interval time.Duration) time.Duration {
+	if interval == 0 {
+		return timerTick
+	}
+	return interval
+}
+
 // pollSource drives a source chain until its input ends, then sends the
 // final MaxWatermark so that everything downstream fires. Outputs are
 // flushed on the buffer timeout and watermark generators asked every
 // watermark interval, both between polls.
 func (t *task) pollSource(chain operator.Chain, writers []*recordWriter) error {
 	timeout := t.e.cfg.BufferTimeout
-	wmInterval := t.prog.prog.Graph().WatermarkInterval
+	wmTick := periodicTick(t.prog.prog.Graph().WatermarkInterval)
 	lastFlush, lastWatermark, lastTimers := time.Now(), time.Now(), time.Now()
 	for {
 		if err := t.ctx.Err(); err != nil {
@@ -355,7 +366,7 @@ func (t *task) pollSource(chain operator.Chain, writers []*recordWriter) error {
 			}
 			lastTimers = now
 		}
-		if wmInterval > 0 && now.Sub(lastWatermark) >= wmInterval {
+		if now.Sub(lastWatermark) >= wmTick {
 			if err := chain.OnPeriodicWatermark(); err != nil {
 				return err
 			}
@@ -385,17 +396,14 @@ func (t *task) pollSource(chain operator.Chain, writers []*recordWriter) error {
 // all inputs have ended, flushing outputs on the buffer timeout and
 // asking watermark generators every watermark interval.
 func (t *task) consume(chain operator.Chain, writers []*recordWriter, g *gate) error {
-	var flushTick, wmTick <-chan time.Time
+	var flushTick <-chan time.Time
 	if timeout := t.e.cfg.BufferTimeout; timeout > 0 {
 		ticker := time.NewTicker(timeout)
 		defer ticker.Stop()
 		flushTick = ticker.C
 	}
-	if interval := t.prog.prog.Graph().WatermarkInterval; interval > 0 {
-		ticker := time.NewTicker(interval)
-		defer ticker.Stop()
-		wmTick = ticker.C
-	}
+	wmTicker := time.NewTicker(periodicTick(t.prog.prog.Graph().WatermarkInterval))
+	defer wmTicker.Stop()
 	timers := time.NewTicker(timerTick)
 	defer timers.Stop()
 	in := newInputs(chain, g.open)
@@ -411,7 +419,7 @@ func (t *task) consume(chain operator.Chain, writers []*recordWriter, g *gate) e
 			if err := flushAll(writers); err != nil {
 				return err
 			}
-		case <-wmTick:
+		case <-wmTicker.C:
 			if err := chain.OnPeriodicWatermark(); err != nil {
 				return err
 			}
