@@ -1,8 +1,11 @@
 package stream
 
 import (
+	"fmt"
+
 	"github.com/runnel/runnel/jobgraph"
 	"github.com/runnel/runnel/operator"
+	"github.com/runnel/runnel/operator/state"
 )
 
 // KeyedStream is a stream partitioned by key: the next operator's input
@@ -28,8 +31,9 @@ func KeyBy[T any, K comparable](s *DataStream[T], key func(T) K) *KeyedStream[T,
 
 // Reduce adds a "Keyed Reduce" vertex: a rolling reduce that, for every
 // record, combines it with its key's running result (the first record of
-// a key is its own result) and emits the new result. Each subtask holds
-// the results of the keys it owns.
+// a key is its own result) and emits the new result. The results live in
+// keyed state, per key group, as Flink's StreamGroupedReduceOperator
+// keeps them.
 func Reduce[T any, K comparable](ks *KeyedStream[T, K], fn func(T, T) T) *DataStream[T] {
 	problem := nilFunc(fn == nil)
 	if ks.key == nil {
@@ -37,36 +41,41 @@ func Reduce[T any, K comparable](ks *KeyedStream[T, K], fn func(T, T) T) *DataSt
 	}
 	key := ks.key
 	return oneInput(ks.stream, "Keyed Reduce", problem, func(env *opEnv, out operator.Collector[T]) (operator.Collector[T], operator.Lifecycle) {
-		op := &reduceOp[T, K]{key: key, fn: fn, out: out}
+		op := &reduceOp[T, K]{keyed: &keyedProcessOp[K]{ctx: env.ctx, run: env.run}, key: key, fn: fn, out: out}
 		return op, op
 	})
 }
 
 type reduceOp[T any, K comparable] struct {
+	keyed *keyedProcessOp[K]
 	key   func(T) K
 	fn    func(T, T) T
 	out   operator.Collector[T]
-	state map[K]T
+	state *state.ValueState[K, state.VoidNamespace, T]
 }
 
 func (r *reduceOp[T, K]) Open(*operator.Context) error {
-	r.state = make(map[K]T)
-	return nil
+	r.keyed.openState()
+	var err error
+	r.state, err = state.GetValueState[state.VoidNamespace](r.keyed.backend, state.ValueStateDescriptor[T]{Name: "reduce"})
+	return err
 }
 
-// Collect allocates only when the map grows for a new key.
 func (r *reduceOp[T, K]) Collect(v T) {
-	k := r.key(v)
-	if acc, ok := r.state[k]; ok {
+	run := r.keyed.run
+	if run.err != nil {
+		return
+	}
+	if err := r.keyed.backend.SetCurrentKey(r.key(v)); err != nil {
+		run.fail(fmt.Errorf("%s: %w", r.keyed.ctx, err))
+		return
+	}
+	if acc, ok := r.state.Value(); ok {
 		v = r.fn(acc, v)
 	}
-	r.state[k] = v
+	r.state.Update(v)
 	r.out.Collect(v)
 }
 
 func (r *reduceOp[T, K]) EndInput() error { return nil }
-
-func (r *reduceOp[T, K]) Close() error {
-	r.state = nil
-	return nil
-}
+func (r *reduceOp[T, K]) Close() error    { return nil }
