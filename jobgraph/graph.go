@@ -179,7 +179,13 @@ func (g *JobGraph) Validate() error {
 	if g.WatermarkInterval < 0 {
 		return fmt.Errorf("watermark interval %s: must be 0 or more", g.WatermarkInterval)
 	}
-	uids := map[string]VertexID{}
+	ids := map[string]VertexID{}
+	for i, id := range g.OperatorIDs() {
+		if other, dup := ids[id]; dup {
+			return fmt.Errorf("vertex %d (%s): operator id %q already used by vertex %d", i, g.Vertices[i].Name, id, other)
+		}
+		ids[id] = VertexID(i)
+	}
 	for i, v := range g.Vertices {
 		switch {
 		case v.ID != VertexID(i):
@@ -196,12 +202,6 @@ func (g *JobGraph) Validate() error {
 			return fmt.Errorf("vertex %d (%s): unknown kind %d", i, v.Name, v.Kind)
 		case v.Chaining > ChainNever:
 			return fmt.Errorf("vertex %d (%s): unknown chaining %d", i, v.Name, v.Chaining)
-		}
-		if v.UID != "" {
-			if other, dup := uids[v.UID]; dup {
-				return fmt.Errorf("vertex %d (%s): uid %q already used by vertex %d", i, v.Name, v.UID, other)
-			}
-			uids[v.UID] = v.ID
 		}
 	}
 	for i, e := range g.Edges {
@@ -261,4 +261,24 @@ func (g *JobGraph) checkAcyclic() error {
 		}
 	}
 	return nil
+}
+
+// OperatorIDs returns, by vertex, the id that the vertex's state is kept
+// under in checkpoints and savepoints: its UID, or one derived from its
+// name and how many vertices of the same name come before it ("Map#1"),
+// which a new build of the same job gives again whatever the parallelism.
+// Flink hashes the graph's topology instead; a name-derived id survives
+// more edits and can be read in a checkpoint's metadata.
+func (g *JobGraph) OperatorIDs() []string {
+	ids := make([]string, len(g.Vertices))
+	seen := map[string]int{}
+	for i, v := range g.Vertices {
+		if v.UID != "" {
+			ids[i] = v.UID
+			continue
+		}
+		ids[i] = fmt.Sprintf("%s#%d", v.Name, seen[v.Name])
+		seen[v.Name]++
+	}
+	return ids
 }

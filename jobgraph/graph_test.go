@@ -58,7 +58,8 @@ func TestValidate(t *testing.T) {
 		}, "vertex 0 (src): parallelism 129 exceeds max parallelism 128"},
 		{"unknown kind", func(g *JobGraph) { g.Vertices[1].Kind = 7 }, "vertex 1 (map): unknown kind 7"},
 		{"unknown chaining", func(g *JobGraph) { g.Vertices[1].Chaining = 9 }, "vertex 1 (map): unknown chaining 9"},
-		{"duplicate uid", func(g *JobGraph) { g.Vertices[0].UID, g.Vertices[2].UID = "u", "u" }, `vertex 2 (sink): uid "u" already used by vertex 0`},
+		{"duplicate uid", func(g *JobGraph) { g.Vertices[0].UID, g.Vertices[2].UID = "u", "u" }, `vertex 2 (sink): operator id "u" already used by vertex 0`},
+		{"uid taking a derived id", func(g *JobGraph) { g.Vertices[2].UID = g.OperatorIDs()[0] }, `operator id`},
 		{"edge id off its position", func(g *JobGraph) { g.Edges[1].ID = 0 }, "edge 1: id 0 does not match its position"},
 		{"edge from a negative vertex", func(g *JobGraph) { g.Edges[0].Source = -1 }, "edge 0: connects unknown vertices -1 -> 1"},
 		{"edge to a missing vertex", func(g *JobGraph) { g.Edges[1].Target = 3 }, "edge 1: connects unknown vertices 1 -> 3"},
@@ -139,5 +140,13 @@ func TestStrings(t *testing.T) {
 		if tt.got != tt.want {
 			t.Errorf("got %q, want %q", tt.got, tt.want)
 		}
+	}
+}
+
+func TestOperatorIDs(t *testing.T) {
+	g := &JobGraph{Vertices: []Vertex{{Name: "Map"}, {Name: "Map", UID: "mine"}, {Name: "Map"}, {Name: "Sink: out"}}}
+	want := []string{"Map#0", "mine", "Map#1", "Sink: out#0"}
+	if got := g.OperatorIDs(); !slices.Equal(got, want) {
+		t.Fatalf("operator ids %q, want %q", got, want)
 	}
 }

@@ -38,6 +38,10 @@ type ChainSpec struct {
 	// Outputs holds the executor's writer for each edge that leaves the
 	// chain (from any of its vertices) to another task.
 	Outputs map[jobgraph.EdgeID]RecordWriter
+	// Restore holds, by operator id (JobGraph.OperatorIDs), the state the
+	// chain's operators start from; nil for a fresh start. The chain
+	// hands it to each operator before Open.
+	Restore map[string]Restored
 }
 
 // RecordWriter is the executor's side of one edge leaving a chain, for one
@@ -99,6 +103,14 @@ type Chain interface {
 	// Close closes every operator, head to tail, and returns the first
 	// error.
 	Close() error
+	// SnapshotState collects the state of the chain's stateful operators
+	// for a checkpoint, by operator id, as of the barrier that reached the
+	// chain: call it between records.
+	SnapshotState(checkpointID int64) (map[string]Snapshot, error)
+	// NotifyCheckpointComplete and NotifyCheckpointAborted pass a
+	// checkpoint's outcome to every operator that listens.
+	NotifyCheckpointComplete(checkpointID int64) error
+	NotifyCheckpointAborted(checkpointID int64) error
 	// Metrics returns the records that entered the head and left the
 	// chain's tail operators so far; safe to call from any goroutine.
 	Metrics() ChainMetrics

@@ -39,6 +39,7 @@ func (s *chainState) fail(err error) {
 type chainedOp struct {
 	lc  operator.Lifecycle
 	ctx *operator.Context
+	id  string // the operator id its state is kept under
 }
 
 // chain implements operator.Chain over typed collectors wired by

@@ -253,7 +253,7 @@ func TestGraphErrors(t *testing.T) {
 		{"duplicate uid", func(env *Env) error {
 			SinkTo(FromSource(env, strs(), "in").UID("x"), sink, "out").UID("x")
 			return nil
-		}, `uid "x" already used`},
+		}, `operator id "x" already used`},
 		{"empty name", func(env *Env) error {
 			SinkTo(FromSource(env, strs(), "in").Name(""), sink, "out")
 			return nil

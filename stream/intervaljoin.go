@@ -191,6 +191,9 @@ type intervalJoinOp[K comparable, T1, T2, U any] struct {
 func (o *intervalJoinOp[K, T1, T2, U]) Open(ctx *operator.Context) error {
 	groups := o.keyed.openState()
 	o.timers = timer.NewService[K, uint8](KeyHash[K], ctx.MaxParallelism, groups)
+	if err := o.keyed.restoreKeyed(o.timers); err != nil {
+		return err
+	}
 	var err error
 	if o.left.buffer, err = state.GetMapState[state.VoidNamespace](o.keyed.backend, state.MapStateDescriptor[int64, []T1]{Name: "left-buffer"}); err != nil {
 		return err
@@ -267,6 +270,14 @@ func (o *intervalJoinOp[K, T1, T2, U]) ProcessWatermark(wm int64) (int64, error)
 		return operator.NoTimestamp, fmt.Errorf("%s: %w", o.keyed.ctx, err)
 	}
 	return wm, o.keyed.run.err
+}
+
+func (o *intervalJoinOp[K, T1, T2, U]) RestoreState(r operator.Restored) error {
+	return o.keyed.RestoreState(r)
+}
+
+func (o *intervalJoinOp[K, T1, T2, U]) SnapshotState(int64) (operator.Snapshot, error) {
+	return o.keyed.snapshotKeyed(o.timers)
 }
 
 func (o *intervalJoinOp[K, T1, T2, U]) EndInput() error { return nil }

@@ -56,9 +56,18 @@ type reduceOp[T any, K comparable] struct {
 
 func (r *reduceOp[T, K]) Open(*operator.Context) error {
 	r.keyed.openState()
+	if err := r.keyed.restoreKeyed(nil); err != nil {
+		return err
+	}
 	var err error
 	r.state, err = state.GetValueState[state.VoidNamespace](r.keyed.backend, state.ValueStateDescriptor[T]{Name: "reduce"})
 	return err
+}
+
+func (r *reduceOp[T, K]) RestoreState(s operator.Restored) error { return r.keyed.RestoreState(s) }
+
+func (r *reduceOp[T, K]) SnapshotState(int64) (operator.Snapshot, error) {
+	return r.keyed.snapshotKeyed(nil)
 }
 
 func (r *reduceOp[T, K]) Collect(v T) {

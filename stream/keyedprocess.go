@@ -112,7 +112,11 @@ type keyedProcessOp[K comparable] struct {
 	run     *chainState
 	sides   map[string]any // side output collectors by tag id
 	backend *state.Backend[K]
+	groups  jobgraph.KeyGroupRange // the subtask's, set by openState
 	timers  *timer.Service[K, state.VoidNamespace]
+	// restored is the state to load once Open has made the backend and
+	// the timer service (RestoreState comes before Open).
+	restored *operator.Restored
 	typed   interface {
 		fire(t timer.Timer[K, state.VoidNamespace]) error
 	}
@@ -121,9 +125,9 @@ type keyedProcessOp[K comparable] struct {
 // openState creates the keyed state backend for the subtask's key groups
 // and returns them; each operator makes the timer service it needs.
 func (o *keyedProcessOp[K]) openState() jobgraph.KeyGroupRange {
-	groups := jobgraph.Range(o.ctx.MaxParallelism, o.ctx.Parallelism, o.ctx.Subtask)
-	o.backend = state.NewBackend[K](KeyHash[K], o.ctx.MaxParallelism, groups, nil)
-	return groups
+	o.groups = jobgraph.Range(o.ctx.MaxParallelism, o.ctx.Parallelism, o.ctx.Subtask)
+	o.backend = state.NewBackend[K](KeyHash[K], o.ctx.MaxParallelism, o.groups, nil)
+	return o.groups
 }
 
 // ProcessWatermark fires the event-time timers the watermark passed, then
@@ -163,6 +167,9 @@ func newKeyedFunc[K comparable, U any](env *opEnv, fn any, out operator.Collecto
 func (f *keyedFunc[K, U]) Open(ctx *operator.Context) error {
 	groups := f.op.openState()
 	f.op.timers = timer.NewService[K, state.VoidNamespace](KeyHash[K], ctx.MaxParallelism, groups)
+	if err := f.op.restoreKeyed(f.op.timers); err != nil {
+		return err
+	}
 	if o, ok := f.fn.(keyedOpener[K]); ok {
 		return o.Open(&KeyedRuntimeContext[K]{Context: ctx, State: f.op.backend})
 	}
@@ -207,6 +214,12 @@ func (f *keyedFunc[K, U]) fire(t timer.Timer[K, state.VoidNamespace]) error {
 		return fmt.Errorf("%s: on timer: %w", f.op.ctx, err)
 	}
 	return nil
+}
+
+func (f *keyedFunc[K, U]) RestoreState(r operator.Restored) error { return f.op.RestoreState(r) }
+
+func (f *keyedFunc[K, U]) SnapshotState(int64) (operator.Snapshot, error) {
+	return f.op.snapshotKeyed(f.op.timers)
 }
 
 func (f *keyedFunc[K, U]) ProcessWatermark(wm int64) (int64, error) {

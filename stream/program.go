@@ -67,7 +67,17 @@ func (p *program) NewChain(spec operator.ChainSpec) (operator.Chain, error) {
 	if !reflect.DeepEqual(fresh.graph, p.graph) {
 		return nil, fmt.Errorf("job %q: the build function is not deterministic: it built a different graph", p.graph.Name)
 	}
-	return fresh.instantiate(spec)
+	c, err := fresh.instantiate(spec)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.restore(spec.Restore); err != nil {
+		for _, op := range c.ops {
+			_ = closeOp(op) // release what the built operators hold; the restore error is the one to report
+		}
+		return nil, err
+	}
+	return c, nil
 }
 
 // checkChain rejects a chain the executor should not have asked for: the
@@ -172,6 +182,7 @@ func (p *program) instantiate(spec operator.ChainSpec) (*chain, error) {
 		pos[v] = i
 	}
 	ins := make([]any, len(spec.Vertices))
+	opIDs := g.OperatorIDs()
 	for i := len(spec.Vertices) - 1; i >= 0; i-- {
 		vx := g.Vertices[spec.Vertices[i]]
 		n := p.nodes[vx.ID]
@@ -216,7 +227,7 @@ func (p *program) instantiate(spec operator.ChainSpec) (*chain, error) {
 			return nil, fmt.Errorf("%s: %w", ctx, err)
 		}
 		ins[i] = in
-		c.ops[i] = chainedOp{lc: lc, ctx: ctx}
+		c.ops[i] = chainedOp{lc: lc, ctx: ctx, id: opIDs[vx.ID]}
 		c.handlers[i], _ = lc.(operator.WatermarkHandler)
 		c.generators[i], _ = lc.(operator.WatermarkGenerator)
 		if h, ok := lc.(operator.ProcessingTimeHandler); ok {

@@ -84,6 +84,9 @@ type windowOperator[T any, K comparable, U any] struct {
 func (o *windowOperator[T, K, U]) Open(*operator.Context) error {
 	groups := o.keyed.openState()
 	o.wtimers = timer.NewService[K, window.TimeWindow](KeyHash[K], o.keyed.ctx.MaxParallelism, groups)
+	if err := o.keyed.restoreKeyed(o.wtimers); err != nil {
+		return err
+	}
 	var err error
 	_, o.eventTrigger = o.trigger.(window.EventTimeTrigger)
 	if o.contents, err = o.newContents(o.keyed.backend, o.merging); err != nil {
@@ -339,6 +342,14 @@ func (o *windowOperator[T, K, U]) OnProcessingTime(now int64) error {
 		return nil
 	}
 	return o.wtimers.AdvanceProcessingTime(now, o.fire(false))
+}
+
+func (o *windowOperator[T, K, U]) RestoreState(r operator.Restored) error {
+	return o.keyed.RestoreState(r)
+}
+
+func (o *windowOperator[T, K, U]) SnapshotState(int64) (operator.Snapshot, error) {
+	return o.keyed.snapshotKeyed(o.wtimers)
 }
 
 func (o *windowOperator[T, K, U]) EndInput() error { return nil }

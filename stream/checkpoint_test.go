@@ -1,0 +1,116 @@
+package stream
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/runnel/runnel/jobgraph"
+	"github.com/runnel/runnel/operator"
+)
+
+// countUntilProgram is keyBy → KeyedProcess(countUntil) → sink at the
+// given parallelism.
+func countUntilProgram(t *testing.T, parallelism int) *program {
+	return mustBuild(t, parallelism, func(env *Env) error {
+		src := FromSource(env, &sliceSource[reading]{log: &eventLog{}}, "readings")
+		counts := KeyedProcess(KeyBy(src, func(r reading) string { return r.Key }), &countUntil{})
+		SinkTo(counts.Rebalance(), &collectSink[string]{log: &eventLog{}}, "out").SetParallelism(1)
+		return nil
+	})
+}
+
+// countUntilChain builds subtask index of the KeyedProcess vertex,
+// restoring from states.
+func countUntilChain(t *testing.T, p *program, index int, states map[string]operator.Restored) (operator.Chain, *fakeWriter) {
+	t.Helper()
+	w := newFakeWriter(1)
+	c, err := p.NewChain(operator.ChainSpec{
+		Vertices: ids(1),
+		Context:  operator.Context{JobName: "test", TaskName: "task", Subtask: index},
+		Outputs:  map[jobgraph.EdgeID]operator.RecordWriter{1: w},
+		Restore:  states,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Open(); err != nil {
+		t.Fatal(err)
+	}
+	return c, w
+}
+
+// owner is the subtask of p's KeyedProcess vertex that owns key.
+func owner(p *program, key string) int {
+	v := p.graph.Vertices[1]
+	kg := jobgraph.KeyGroup(KeyHash(key), v.MaxParallelism)
+	for i := range v.Parallelism {
+		if jobgraph.Range(v.MaxParallelism, v.Parallelism, i).Contains(kg) {
+			return i
+		}
+	}
+	return -1
+}
+
+// TestKeyedStateAndTimersSurviveRescaling counts keys in two subtasks,
+// snapshots both, and restores the key groups into one subtask and into
+// three: every key keeps its count and its pending timer.
+func TestKeyedStateAndTimersSurviveRescaling(t *testing.T) {
+	keys := []string{"a", "b", "c", "d", "e", "f", "g", "h"}
+	before := countUntilProgram(t, 2)
+	var chains []operator.Chain
+	for i := range 2 {
+		c, _ := countUntilChain(t, before, i, nil)
+		chains = append(chains, c)
+	}
+	for i, k := range keys {
+		for range i + 1 { // key i is seen i+1 times; its timer is at 100+i+10
+			pushReading(t, chains[owner(before, k)], k, 0, int64(100+i))
+		}
+	}
+	id := before.graph.OperatorIDs()[1]
+	groups := map[int][]byte{}
+	for _, c := range chains {
+		snap, err := c.SnapshotState(7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for kg, b := range snap[id].KeyGroups {
+			groups[kg] = b
+		}
+	}
+	for _, parallelism := range []int{1, 3} {
+		after := countUntilProgram(t, parallelism)
+		var got []string
+		for i := range parallelism {
+			r := jobgraph.Range(after.graph.Vertices[1].MaxParallelism, parallelism, i)
+			mine := map[int][]byte{}
+			for kg := r.Start; kg <= r.End; kg++ {
+				mine[kg] = groups[kg]
+			}
+			c, w := countUntilChain(t, after, i, map[string]operator.Restored{id: {CheckpointID: 7, Operator: make([][]byte, 2), KeyGroups: mine}})
+			pushWatermark(t, c, 1000)
+			got = append(got, decodeAll[string](t, w.emitted[0])...)
+		}
+		slices.Sort(got)
+		want := []string{"a=1@110", "b=2@111", "c=3@112", "d=4@113", "e=5@114", "f=6@115", "g=7@116", "h=8@117"}
+		if !slices.Equal(got, want) {
+			t.Fatalf("at parallelism %d after restore: %v, want %v", parallelism, got, want)
+		}
+	}
+}
+
+// TestRestoreRefusesStateOfAStatelessOperator: state for an operator that
+// keeps none means the job changed; it must not vanish silently.
+func TestRestoreRefusesStateOfAStatelessOperator(t *testing.T) {
+	p := countUntilProgram(t, 1)
+	sinkID := p.graph.OperatorIDs()[2]
+	_, err := p.NewChain(operator.ChainSpec{
+		Vertices: ids(2),
+		Context:  operator.Context{JobName: "test", TaskName: "task"},
+		Restore:  map[string]operator.Restored{sinkID: {CheckpointID: 3, Operator: [][]byte{[]byte("x")}}},
+	})
+	if err == nil || !strings.Contains(err.Error(), "keeps none") {
+		t.Fatalf("NewChain = %v, want a refusal", err)
+	}
+}
