@@ -69,8 +69,10 @@ func setKey[K comparable](t testing.TB, b *Backend[K], k K) {
 // stored counts a table's entries, expired or not.
 func stored[K, N comparable, E any](t *table[K, N, E]) int {
 	n := 0
-	for _, m := range t.groups {
-		n += len(m)
+	for g := range t.groups {
+		for range t.stored(g) {
+			n++
+		}
 	}
 	return n
 }

@@ -141,3 +141,35 @@ func BenchmarkRegisterDuplicate(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkBytesPerTimer measures the heap a timer takes, 1M of them
+// with int64 keys over the key groups of a default max parallelism: all
+// in one window at its end (a window operator's timers), and each at a
+// time of its own (a process function's timeouts).
+func BenchmarkBytesPerTimer(b *testing.B) {
+	ns := window{0, 60_000}
+	b.Run("one-window", func(b *testing.B) {
+		benchBytesPerTimer(b, func(s *Service[int64, window], k int64) { s.RegisterEventTimeTimer(k, ns, 59_999) })
+	})
+	b.Run("own-times", func(b *testing.B) {
+		benchBytesPerTimer(b, func(s *Service[int64, window], k int64) { s.RegisterEventTimeTimer(k, ns, k) })
+	})
+}
+
+func benchBytesPerTimer(b *testing.B, register func(s *Service[int64, window], k int64)) {
+	var perTimer float64
+	for b.Loop() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		s := newBenchService(hashInt64)
+		for k := range int64(benchTimers) {
+			register(s, k)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		perTimer = float64(after.HeapAlloc-before.HeapAlloc) / benchTimers
+		runtime.KeepAlive(s)
+	}
+	b.ReportMetric(perTimer, "B/timer")
+}

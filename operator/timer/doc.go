@@ -28,13 +28,21 @@
 //
 // # Layout
 //
-// Each time domain is a Flink HeapPriorityQueueSet: a binary heap of
-// small slots (time, registration sequence, node index) ordered by time,
-// over an arena of nodes (the timer and its heap position) with a free
-// list, plus one map per key group from timer to node, for
-// deduplication, deletion in O(log n) and snapshots that read one key
-// group. Registering and firing allocate nothing once the arena, heap and
-// maps have grown (BenchmarkRegisterAdvance).
+// Each time domain is a Flink HeapPriorityQueueSet, grouped: the timers
+// of one namespace and time are a bucket, in registration order, found
+// by a map from namespace and time; a binary heap of the buckets, ordered
+// by their earliest timer, fires them in time order and ties in
+// registration order. A window's timers, one per key at the window's
+// end, are one bucket: each costs its key, its registration number and a
+// slot in the bucket's index by key (for deduplication and deletion),
+// 42 to 53 bytes with an int64 key (BenchmarkBytesPerTimer), and firing
+// walks the bucket instead of sifting the heap per timer. A timer alone
+// at its time (a process function's timeout) is a bucket of one, held
+// inline, without a list or an index. Buckets, and their overflows (the
+// entries after the first, and the index), live in arenas with free
+// lists; a released overflow keeps its list and index, cleared, so that
+// registering and firing allocate nothing once the arenas, heap and maps
+// have grown (BenchmarkRegisterAdvance).
 //
 // # Snapshots
 //
@@ -42,8 +50,10 @@
 // Service.Restore reads one back and adds its timers to those the service
 // has. Flink writes timers with the keyed state so they move with their
 // key groups when a job is rescaled; restoring the key groups of several
-// old subtasks into one service is that rescaling. snapshot.go describes
-// the format.
+// old subtasks into one service is that rescaling. The timers are kept
+// by namespace and time, not by key group: the first snapshot after a
+// change sorts them all by key group, so snapshotting every key group
+// walks them once. snapshot.go describes the format.
 //
 // # Threading
 //

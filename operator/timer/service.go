@@ -55,13 +55,12 @@ func NewService[K comparable, N comparable](hash func(K) uint64, maxParallelism 
 		groups.Start < 0 || groups.End >= maxParallelism || groups.Start > groups.End {
 		panic(fmt.Sprintf("timer: key groups %d-%d of max parallelism %d", groups.Start, groups.End, maxParallelism))
 	}
-	n := groups.End - groups.Start + 1
 	return &Service[K, N]{
 		hash:      hash,
 		maxP:      maxParallelism,
 		groups:    groups,
-		event:     newQueue[K, N](n),
-		proc:      newQueue[K, N](n),
+		event:     newQueue[K, N](),
+		proc:      newQueue[K, N](),
 		watermark: math.MinInt64,
 		keyCodec:  operator.CodecFor[K](),
 		nsCodec:   operator.CodecFor[N](),
@@ -73,32 +72,32 @@ func NewService[K comparable, N comparable](hash func(K) uint64, maxParallelism 
 // time) is the same timer and fires once, as in Flink; a timer at or
 // before the current watermark fires with the next advance of it.
 func (s *Service[K, N]) RegisterEventTimeTimer(key K, ns N, t int64) {
-	if g, ok := s.group(key, "register"); ok {
-		s.event.add(g, Timer[K, N]{Time: t, Key: key, Namespace: ns})
+	if s.owns(key, "register") {
+		s.event.add(Timer[K, N]{Time: t, Key: key, Namespace: ns})
 	}
 }
 
 // DeleteEventTimeTimer removes the event-time timer (key, ns, t), if
 // registered.
 func (s *Service[K, N]) DeleteEventTimeTimer(key K, ns N, t int64) {
-	if g, ok := s.group(key, "delete"); ok {
-		s.event.remove(g, key, ns, t)
+	if s.owns(key, "delete") {
+		s.event.remove(key, ns, t)
 	}
 }
 
 // RegisterProcessingTimeTimer registers a timer that fires when
 // processing time reaches t, deduplicated as event-time timers are.
 func (s *Service[K, N]) RegisterProcessingTimeTimer(key K, ns N, t int64) {
-	if g, ok := s.group(key, "register"); ok {
-		s.proc.add(g, Timer[K, N]{Time: t, Key: key, Namespace: ns})
+	if s.owns(key, "register") {
+		s.proc.add(Timer[K, N]{Time: t, Key: key, Namespace: ns})
 	}
 }
 
 // DeleteProcessingTimeTimer removes the processing-time timer
 // (key, ns, t), if registered.
 func (s *Service[K, N]) DeleteProcessingTimeTimer(key K, ns N, t int64) {
-	if g, ok := s.group(key, "delete"); ok {
-		s.proc.remove(g, key, ns, t)
+	if s.owns(key, "delete") {
+		s.proc.remove(key, ns, t)
 	}
 }
 
@@ -163,16 +162,21 @@ func (s *Service[K, N]) NumProcessingTimeTimers() int { return s.proc.len() }
 // its task with the error. (Flink throws from HeapPriorityQueueSet.)
 func (s *Service[K, N]) Err() error { return s.err }
 
-// group returns the index in s's range of key's group, or records the
+// owns reports whether key's group is in s's range, or records the
 // misuse and returns false.
-func (s *Service[K, N]) group(key K, op string) (int, bool) {
+func (s *Service[K, N]) owns(key K, op string) bool {
 	kg := jobgraph.KeyGroup(s.hash(key), s.maxP)
 	if !s.groups.Contains(kg) {
 		if s.err == nil {
 			s.err = fmt.Errorf("timer: %s of a timer for key %v of key group %d, not in this subtask's key groups %d-%d",
 				op, key, kg, s.groups.Start, s.groups.End)
 		}
-		return 0, false
+		return false
 	}
-	return kg - s.groups.Start, true
+	return true
+}
+
+// group is the index in s's range of the group of key, which s owns.
+func (s *Service[K, N]) group(key K) int {
+	return jobgraph.KeyGroup(s.hash(key), s.maxP) - s.groups.Start
 }

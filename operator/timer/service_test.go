@@ -98,6 +98,27 @@ func TestDeduplicated(t *testing.T) {
 	}
 }
 
+// A window's timers, more than a scan would take, fire and leave their
+// bucket's index to the next window's: every key of that one is found in
+// it, its first key too.
+func TestDeduplicatedInAReusedBucket(t *testing.T) {
+	s := newTestService()
+	w1, w2 := window{0, 10}, window{10, 20}
+	for i := range 3 * scanMax {
+		s.RegisterEventTimeTimer(fmt.Sprint("k", i), w1, 9)
+	}
+	noErr(t, s, s.AdvanceWatermark(9, collect(new([]tm))))
+	for range 2 {
+		s.RegisterEventTimeTimer("a", w2, 19)
+		s.RegisterEventTimeTimer("b", w2, 19)
+	}
+	var fired []tm
+	noErr(t, s, s.AdvanceWatermark(19, collect(&fired)))
+	if want := []tm{{19, "a", w2}, {19, "b", w2}}; !slices.Equal(fired, want) {
+		t.Fatalf("fired %v, want %v", fired, want)
+	}
+}
+
 func TestDelete(t *testing.T) {
 	s := newTestService()
 	w := window{0, 10}
@@ -337,7 +358,7 @@ func TestSteadyStateAllocs(t *testing.T) {
 	}
 	s.watermark = 0
 	// Go's maps reuse deleted slots only once enough of them pile up, so
-	// the per-key-group maps take a few rounds to reach their size.
+	// the map of buckets takes a few rounds to reach its size.
 	testing.AllocsPerRun(100, round)
 	if a := testing.AllocsPerRun(20, round); a != 0 {
 		t.Fatalf("%v allocations per round of %d timers", a, n)

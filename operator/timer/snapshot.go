@@ -39,7 +39,7 @@ func (s *Service[K, N]) Snapshot(kg int, w io.Writer) error {
 	buf := binary.AppendUvarint([]byte{snapshotVersion}, uint64(kg))
 	var err error
 	for _, q := range []*queue[K, N]{&s.event, &s.proc} {
-		timers := q.inGroup(g)
+		timers := q.inGroup(g, s.group, s.groups.End-s.groups.Start+1)
 		buf = binary.AppendUvarint(buf, uint64(len(timers)))
 		for _, t := range timers {
 			buf = binary.AppendVarint(buf, t.Time)
@@ -86,7 +86,6 @@ func (s *Service[K, N]) restore(kg int, in snapio.ByteReader) error {
 	if group != uint64(kg) {
 		return fmt.Errorf("snapshot of key group %d", group)
 	}
-	g := kg - s.groups.Start
 	for _, q := range []*queue[K, N]{&s.event, &s.proc} {
 		// The count is not trusted for an allocation: a corrupt one
 		// fails at the end of the input.
@@ -102,7 +101,7 @@ func (s *Service[K, N]) restore(kg int, in snapio.ByteReader) error {
 			if got := jobgraph.KeyGroup(s.hash(t.Key), s.maxP); got != kg {
 				return fmt.Errorf("timer for key %v of key group %d", t.Key, got)
 			}
-			q.add(g, t)
+			q.add(t)
 		}
 	}
 	return nil

@@ -158,7 +158,7 @@ func TestSnapshotDeterministicRestoreIdempotent(t *testing.T) {
 	fillTimers(s, &seq)
 	var kg, most int
 	for g := range testMaxP {
-		if n := len(s.event.groups[g]) + len(s.proc.groups[g]); n > most {
+		if n := len(s.event.inGroup(g, s.group, testMaxP)) + len(s.proc.inGroup(g, s.group, testMaxP)); n > most {
 			kg, most = g, n
 		}
 	}
