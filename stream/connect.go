@@ -21,9 +21,9 @@ func Connect[T1, T2 any](first *DataStream[T1], second *DataStream[T2]) *Connect
 
 // CoProcessFunction is Flink's CoProcessFunction: it sees the records of
 // both inputs, in the order they arrive, on one goroutine, so its fields
-// may hold state shared by both. It may also implement Open, EndInput and
-// Close as a ProcessFunction does. The operator's watermark is the
-// minimum of both inputs'.
+// may hold state shared by both. It may also implement InitializeState,
+// Open, EndInput and Close as a ProcessFunction does. The operator's
+// watermark is the minimum of both inputs'.
 type CoProcessFunction[T1, T2, U any] interface {
 	ProcessElement1(value T1, out operator.Collector[U]) error
 	ProcessElement2(value T2, out operator.Collector[U]) error
@@ -79,6 +79,9 @@ func (c coInput[T]) Collect(v T) {
 }
 
 func (p *coProcessOp[T1, T2, U]) Open(ctx *operator.Context) error {
+	if _, err := openOperatorState(p.fn); err != nil {
+		return err
+	}
 	if o, ok := p.fn.(opener); ok {
 		return o.Open(ctx)
 	}

@@ -10,9 +10,10 @@ import (
 // ProcessFunction is Flink's ProcessFunction: the general operator. It
 // may also implement any of
 //
-//	Open(ctx *operator.Context) error          // before the first record
-//	EndInput(out operator.Collector[U]) error  // after the last; may emit
-//	Close() error                              // at the end, also after a failure
+//	InitializeState(store *state.OperatorStore) error // first; registers operator state
+//	Open(ctx *operator.Context) error                 // before the first record
+//	EndInput(out operator.Collector[U]) error         // after the last; may emit
+//	Close() error                                     // at the end, also after a failure
 //
 // An error from ProcessElement fails the job; the function gets no more
 // records. Each subtask has its own instance (see the package doc), so
@@ -65,6 +66,9 @@ func (p *processOp[T, U]) Collect(v T) {
 }
 
 func (p *processOp[T, U]) Open(ctx *operator.Context) error {
+	if _, err := openOperatorState(p.fn); err != nil {
+		return err
+	}
 	if o, ok := p.fn.(opener); ok {
 		return o.Open(ctx)
 	}
