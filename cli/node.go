@@ -80,6 +80,7 @@ func bindNodeFlags(fs *pflag.FlagSet, cfg *node.Config, configPath *string) {
 	fs.DurationVar(&cfg.RaftLeaseTimeout, "raft-lease-timeout", cfg.RaftLeaseTimeout, "leader's time without quorum contact before it steps down")
 	fs.StringVar(&cfg.GossipProfile, "gossip-profile", cfg.GossipProfile, "gossip timing: local, lan or wan")
 	fs.DurationVar(&cfg.BufferTimeout, "buffer-timeout", cfg.BufferTimeout, "longest a record waits in a partly filled network buffer (0: send each record at once)")
+	fs.StringVar(&cfg.CheckpointStorage, "checkpoint-storage", cfg.CheckpointStorage, "checkpoint storage URL of jobs that name none: file:///dir or s3://bucket/prefix (default file:// + the data dir's checkpoints/)")
 	fs.DurationVar(&cfg.SlotRequestTimeout, "slot-request-timeout", cfg.SlotRequestTimeout, "how long a job waits for free task slots before it fails")
 	fs.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
 	fs.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "text or json")

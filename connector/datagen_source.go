@@ -3,9 +3,7 @@ package connector
 import (
 	"errors"
 	"fmt"
-	"math"
 	"math/bits"
-	"time"
 
 	"github.com/runnel/runnel/operator"
 )
@@ -15,6 +13,11 @@ import (
 // subtask, the shares differing in size by at most one, each emitted in
 // ascending order. Bounded. The whole int64 range is allowed; from > to
 // fails NewReader.
+//
+// A reader keeps its position in checkpoints: the ranges it has still to
+// emit. A restored job resumes after the last number emitted before the
+// barrier, at any parallelism (datagen_state.go says how the ranges are
+// shared out).
 func NewSequenceSource(from, to int64) operator.Source[int64] {
 	return sequenceSource{from: from, to: to}
 }
@@ -25,8 +28,11 @@ func (s sequenceSource) NewReader(ctx *operator.Context) (operator.SourceReader[
 	if s.from > s.to {
 		return nil, fmt.Errorf("sequence source: from %d is greater than to %d", s.from, s.to)
 	}
-	first, last, ok := sequenceShare(s.from, s.to, ctx.Subtask, ctx.Parallelism)
-	return &sequenceReader{next: first, last: last, done: !ok}, nil
+	r := &sequenceReader{subtask: ctx.Subtask, parallelism: ctx.Parallelism}
+	if first, last, ok := sequenceShare(s.from, s.to, ctx.Subtask, ctx.Parallelism); ok {
+		r.ranges = []seqRange{{First: first, Last: last}}
+	}
+	return r, nil
 }
 
 // sequenceShare returns subtask i's share [first, last] of [from, to]:
@@ -54,11 +60,19 @@ func shareOffset(from, to int64, i, p int) uint64 {
 	return q
 }
 
-// sequenceReader emits [next, last]; next is the position a checkpoint
-// will snapshot.
+// sequenceReader emits its ranges one after the other, each in
+// ascending order. A fresh reader has its one share; a restored one the
+// ranges it took over (see datagen_state.go). ranges[0] is being read:
+// its first is the next number, the position a checkpoint snapshots.
 type sequenceReader struct {
-	next, last int64
-	done       bool
+	subtask, parallelism int // pick the share of restored ranges
+	ranges               []seqRange
+}
+
+// seqRange is the numbers [first, last] still to emit; first <= last.
+type seqRange struct {
+	First int64 `msgpack:"f"`
+	Last  int64 `msgpack:"l"`
 }
 
 func (r *sequenceReader) Open(*operator.Context) error { return nil }
@@ -67,17 +81,20 @@ func (r *sequenceReader) Close() error                 { return nil }
 
 func (r *sequenceReader) PollNext(out operator.Collector[int64]) (operator.InputStatus, error) {
 	for range maxBatchRecords {
-		if r.done {
+		if len(r.ranges) == 0 {
 			return operator.EndOfInput, nil
 		}
-		out.Collect(r.next)
-		if r.next == r.last {
-			r.done = true
+		cur := &r.ranges[0]
+		out.Collect(cur.First)
+		// The range ends by comparison, not by First passing Last, which
+		// would overflow at math.MaxInt64.
+		if cur.First == cur.Last {
+			r.ranges = r.ranges[1:]
 		} else {
-			r.next++
+			cur.First++
 		}
 	}
-	if r.done {
+	if len(r.ranges) == 0 {
 		return operator.EndOfInput, nil
 	}
 	return operator.MoreAvailable, nil
@@ -95,6 +112,11 @@ func (r *sequenceReader) PollNext(out operator.Collector[int64]) (operator.Input
 // uses: a subtask held back by backpressure catches up by at most one
 // second's worth. A subtask ahead of its schedule reports
 // NothingAvailable instead of sleeping, so the task stays responsive.
+//
+// A reader keeps its position in checkpoints: the next index of each
+// progression of indices it generates. A restored job resumes after the
+// last record generated before the barrier, at any parallelism
+// (datagen_state.go says how the progressions are shared out).
 func NewDataGen[T any](count int64, rate float64, gen func(index int64) T) operator.Source[T] {
 	return &dataGen[T]{count: count, rate: rate, gen: gen}
 }
@@ -109,36 +131,46 @@ func (s *dataGen[T]) NewReader(ctx *operator.Context) (operator.SourceReader[T],
 	if s.gen == nil {
 		return nil, errors.New("datagen: nil generator function")
 	}
-	if !(s.rate >= 0) || math.IsInf(s.rate, 1) {
-		return nil, fmt.Errorf("datagen: rate %v is not a finite number of records per second >= 0", s.rate)
+	limit, err := NewRateLimiter(s.rate)
+	if err != nil {
+		return nil, fmt.Errorf("datagen: %w", err)
 	}
-	return &dataGenReader[T]{
-		gen:   s.gen,
-		count: s.count,
-		step:  int64(ctx.Parallelism),
-		next:  int64(ctx.Subtask),
-		rate:  s.rate / float64(ctx.Parallelism),
-		now:   time.Now,
-	}, nil
+	limit.rate /= float64(max(ctx.Parallelism, 1)) // each subtask takes its share
+	r := &dataGenReader[T]{
+		gen:         s.gen,
+		count:       s.count,
+		subtask:     ctx.Subtask,
+		parallelism: ctx.Parallelism,
+		limit:       limit,
+	}
+	if p := (progression{Next: int64(ctx.Subtask), Step: int64(ctx.Parallelism)}); !r.exhausted(p) {
+		r.progs = []progression{p}
+	}
+	return r, nil
 }
 
+// dataGenReader generates the indices of its progressions. A fresh reader
+// has one, its subtask's residue class; a restored one those it took over
+// (see datagen_state.go). With several, it generates the smallest next
+// index first, so that each subtask's indices still ascend and an
+// unbounded generator serves all of them.
 type dataGenReader[T any] struct {
-	gen   func(int64) T
-	count int64 // < 0: unbounded
-	step  int64 // parallelism: the distance between this subtask's indices
-	next  int64 // next index to generate: the position a checkpoint will snapshot
-
-	rate   float64 // this subtask's records per second; 0: unlimited
-	tokens float64 // records that may go now
-	last   time.Time
-	now    func() time.Time
+	gen                  func(int64) T
+	count                int64 // < 0: unbounded
+	subtask, parallelism int   // pick the share of restored progressions
+	progs                []progression
+	limit                *RateLimiter
 }
 
-// Open starts the schedule with one token, so that the first record goes
-// at once.
+// progression is the indices Next, Next+Step, Next+2*Step, ... below the
+// count: Next is the position a checkpoint snapshots.
+type progression struct {
+	Next int64 `msgpack:"n"`
+	Step int64 `msgpack:"s"`
+}
+
 func (r *dataGenReader[T]) Open(*operator.Context) error {
-	r.tokens = 1
-	r.last = r.now()
+	r.limit.Start()
 	return nil
 }
 
@@ -146,29 +178,43 @@ func (r *dataGenReader[T]) EndInput() error { return nil }
 func (r *dataGenReader[T]) Close() error    { return nil }
 
 func (r *dataGenReader[T]) PollNext(out operator.Collector[T]) (operator.InputStatus, error) {
-	n := maxBatchRecords
-	if r.rate > 0 {
-		now := r.now()
-		r.tokens = min(r.tokens+now.Sub(r.last).Seconds()*r.rate, max(1, r.rate))
-		r.last = now
-		if r.tokens < 1 {
-			return operator.NothingAvailable, nil
-		}
-		n = min(n, int(r.tokens))
+	if len(r.progs) == 0 {
+		return operator.EndOfInput, nil
+	}
+	n := r.limit.Grant(maxBatchRecords)
+	if n == 0 {
+		return operator.NothingAvailable, nil
 	}
 	emitted := 0
-	for ; emitted < n && !r.ended(); emitted++ {
-		out.Collect(r.gen(r.next))
-		r.next += r.step
+	for ; emitted < n && len(r.progs) > 0; emitted++ {
+		k := r.lowest()
+		p := &r.progs[k]
+		out.Collect(r.gen(p.Next))
+		p.Next += p.Step
+		if r.exhausted(*p) {
+			r.progs = append(r.progs[:k], r.progs[k+1:]...)
+		}
 	}
-	r.tokens -= float64(emitted)
+	r.limit.Spend(emitted)
 	switch {
-	case r.ended():
+	case len(r.progs) == 0:
 		return operator.EndOfInput, nil
-	case r.rate > 0 && r.tokens < 1:
+	case !r.limit.Ready():
 		return operator.NothingAvailable, nil
 	}
 	return operator.MoreAvailable, nil
 }
 
-func (r *dataGenReader[T]) ended() bool { return r.count >= 0 && r.next >= r.count }
+// lowest returns the index of the progression with the smallest next
+// index; a scan, since a reader rarely has more than a few.
+func (r *dataGenReader[T]) lowest() int {
+	k := 0
+	for i, p := range r.progs[1:] {
+		if p.Next < r.progs[k].Next {
+			k = i + 1
+		}
+	}
+	return k
+}
+
+func (r *dataGenReader[T]) exhausted(p progression) bool { return r.count >= 0 && p.Next >= r.count }

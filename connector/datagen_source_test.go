@@ -154,7 +154,7 @@ func TestDataGenRateLimit(t *testing.T) {
 	}
 	r := sr.(*dataGenReader[int64])
 	now := time.Unix(1000, 0)
-	r.now = func() time.Time { return now }
+	r.limit.now = func() time.Time { return now }
 	if err := r.Open(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -14,19 +14,26 @@
 //
 // Sinks:
 //
-//   - NewFileSink, NewLineFileSink (file_sink.go): one part file per
-//     subtask, made visible by an atomic rename when the input ends.
+//   - NewFileSink, NewLineFileSink (file_sink.go, file_sink_commit.go):
+//     hidden part files made visible by an atomic rename: when the input
+//     ends, or, when the job checkpoints, exactly once by two-phase commit
+//     on each checkpoint's completion, as Flink's FileSink.
 //   - NewPrintSink (print_sink.go): one line per record on a writer, as
 //     Flink's print().
 //   - NewDiscardSink (blackhole_sink.go): counts and drops records, as
 //     Flink's DiscardingSink.
 //
-// Readers and writers keep their position (split and offset, next index,
-// pending file) in plain fields, so that checkpointing can later snapshot
-// and restore them without reshaping the connectors.
+// The file, sequence and data generator readers and the file sink's
+// writer implement operator.Checkpointed: readers keep their position
+// (splits and offsets, ranges, progressions) in operator state, the sink
+// its pending parts. Each encodes its state with MarshalState, a version
+// byte and msgpack, and on a restore at any parallelism takes its share
+// of every old subtask's state; the *_state.go files and
+// file_sink_commit.go state the rules. RateLimiter and the state
+// encoding are exported for sources of one's own.
 package connector
 
 // maxBatchRecords bounds what one PollNext emits, so that the task gets
-// back control (cancellation, later checkpoint barriers) often enough
+// back control (cancellation, checkpoint barriers) often enough
 // while the per-poll overhead stays small against the records.
 const maxBatchRecords = 1000

@@ -34,6 +34,11 @@ import (
 // Lines in no particular global order; one split's lines in file order.
 // A missing path fails NewReader; a line longer than 64 MiB fails the
 // job with the file and offset rather than exhausting memory.
+//
+// A reader keeps its position in checkpoints: its splits still to read,
+// each with the offset of its next line. A restored job resumes at the
+// line after the last one emitted before the barrier, at any parallelism
+// (file_source_state.go says how the splits are shared out).
 func NewFileSource(path string) operator.Source[string] {
 	return &fileSource{path: path, minSplitSize: 1 << 20, maxLineLen: 64 << 20}
 }
@@ -83,11 +88,9 @@ func (s *fileSource) NewReader(ctx *operator.Context) (operator.SourceReader[str
 	}
 	size := max(s.minSplitSize, total/int64(ctx.Parallelism*splitsPerSubtask))
 	all := planSplits(files, size)
-	var mine []fileSplit
-	for k := ctx.Subtask; k < len(all); k += ctx.Parallelism {
-		mine = append(mine, all[k])
-	}
-	return newFileReader(mine, s.maxLineLen), nil
+	r := newFileReader(shareByIndex(all, ctx.Subtask, ctx.Parallelism), s.maxLineLen)
+	r.subtask, r.parallelism = ctx.Subtask, ctx.Parallelism
+	return r, nil
 }
 
 // listInputFiles returns the file at path, or the visible regular files
@@ -150,12 +153,17 @@ func planSplits(files []inputFile, size int64) []fileSplit {
 }
 
 // fileReader reads its splits one after the other. Its position is
-// (split, pos): a checkpoint can snapshot the pair, and a restored reader
-// reopens splits[split] at pos, because openSplit only skips a partial
-// first line when pos is still the split's start.
+// (split, pos): a checkpoint snapshots the pair (file_source_state.go),
+// and a restored reader reopens a split at its pos, because openSplit
+// only skips a partial first line when pos is still the split's start.
 type fileReader struct {
 	splits     []fileSplit
 	maxLineLen int
+	// subtask and parallelism pick the reader's share of restored splits.
+	subtask, parallelism int
+	// resume holds, by index in splits, the offset a restored split
+	// resumes at; nil for a fresh reader, whose splits start at start.
+	resume []int64
 
 	split int   // index in splits of the split being read
 	pos   int64 // file offset of the next line to emit
@@ -166,11 +174,26 @@ type fileReader struct {
 }
 
 func newFileReader(splits []fileSplit, maxLineLen int) *fileReader {
-	r := &fileReader{splits: splits, maxLineLen: maxLineLen}
-	if len(splits) > 0 {
-		r.pos = splits[0].start
-	}
+	r := &fileReader{splits: splits, maxLineLen: maxLineLen, parallelism: 1}
+	r.seekSplit(0)
 	return r
+}
+
+// seekSplit makes split k the one to read, at its resume offset.
+func (r *fileReader) seekSplit(k int) {
+	r.split = k
+	if k < len(r.splits) {
+		r.pos = r.resumeOffset(k)
+	}
+}
+
+// resumeOffset is where split k starts reading: its start or, restored,
+// the offset of its next line.
+func (r *fileReader) resumeOffset(k int) int64 {
+	if k < len(r.resume) {
+		return r.resume[k]
+	}
+	return r.splits[k].start
 }
 
 func (r *fileReader) Open(*operator.Context) error { return nil }
@@ -201,10 +224,7 @@ func (r *fileReader) PollNext(out operator.Collector[string]) (operator.InputSta
 			if err := r.Close(); err != nil {
 				return 0, fmt.Errorf("file source: close %s: %w", sp.path, err)
 			}
-			r.split++
-			if r.split < len(r.splits) {
-				r.pos = r.splits[r.split].start
-			}
+			r.seekSplit(r.split + 1)
 			continue
 		}
 		line, n, err := r.readLine(sp.path)

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/vmihailenco/msgpack/v5"
+
+	"github.com/runnel/runnel/jobgraph"
 )
 
 // MessageType says which command a Raft log entry holds. Values are stored in
@@ -18,6 +20,9 @@ const (
 	SubmitJobType
 	DeployJobType
 	UpdateJobStatusType
+	TriggerCheckpointType
+	CompleteCheckpointType
+	AbortCheckpointType
 )
 
 func (t MessageType) String() string {
@@ -34,6 +39,12 @@ func (t MessageType) String() string {
 		return "DeployJob"
 	case UpdateJobStatusType:
 		return "UpdateJobStatus"
+	case TriggerCheckpointType:
+		return "TriggerCheckpoint"
+	case CompleteCheckpointType:
+		return "CompleteCheckpoint"
+	case AbortCheckpointType:
+		return "AbortCheckpoint"
 	}
 	return fmt.Sprintf("MessageType(%d)", uint8(t))
 }
@@ -102,4 +113,30 @@ type UpdateJobStatusRequest struct {
 	Status JobStatus `msgpack:"status"`
 	Error  string    `msgpack:"error,omitempty"`
 	Time   time.Time `msgpack:"time"`
+}
+
+// TriggerCheckpointRequest starts a checkpoint of the job's current
+// attempt; the FSM hands out its id from the job's counter, and the
+// sources' executors inject its barrier. Refused while another is pending,
+// or unless the job runs that attempt.
+type TriggerCheckpointRequest struct {
+	JobID     string    `msgpack:"job"`
+	Attempt   uint64    `msgpack:"attempt"`
+	Time      time.Time `msgpack:"time"`
+	Savepoint bool      `msgpack:"savepoint,omitempty"`
+}
+
+// CompleteCheckpointRequest records a checkpoint every subtask
+// acknowledged; the oldest beyond Retained are dropped, and the apply
+// returns them so that the leader deletes their files.
+type CompleteCheckpointRequest struct {
+	Checkpoint jobgraph.CompletedCheckpoint `msgpack:"checkpoint"`
+	Retained   int                          `msgpack:"retained"`
+}
+
+// AbortCheckpointRequest gives up a pending checkpoint.
+type AbortCheckpointRequest struct {
+	JobID  string `msgpack:"job"`
+	ID     int64  `msgpack:"id"`
+	Reason string `msgpack:"reason"`
 }

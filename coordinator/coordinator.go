@@ -57,6 +57,9 @@ type Config struct {
 	CancelTimeout time.Duration
 	// Builder rebuilds a job's graph from its spec.
 	Builder operator.Builder
+	// CheckpointStorage is the checkpoint storage URL of jobs that set
+	// none.
+	CheckpointStorage string
 }
 
 // Membership is the gossip view of the cluster that the leader reconciles

@@ -105,6 +105,19 @@ func (c *Coordinator) ReportTasks(reports []jobgraph.TaskReport) error {
 	return nil
 }
 
+// AcknowledgeCheckpoint hands a subtask's checkpoint acknowledgement to
+// its JobMaster. Leader only.
+func (c *Coordinator) AcknowledgeCheckpoint(ack jobgraph.CheckpointAck) error {
+	jm, err := c.jobManager()
+	if err != nil {
+		return err
+	}
+	if m := jm.master(ack.JobID); m != nil {
+		m.acknowledge(ack)
+	}
+	return nil
+}
+
 // jobManager returns the running JobManager. A node that has just won an
 // election needs a moment (a Raft barrier) before it runs one; requests
 // that arrive in that moment wait for it rather than fail.

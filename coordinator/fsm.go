@@ -52,6 +52,12 @@ func (f *FSM) Apply(l *raft.Log) any {
 		return f.applyDeployJob(body, l.Index)
 	case UpdateJobStatusType:
 		return f.applyUpdateJobStatus(body, l.Index)
+	case TriggerCheckpointType:
+		return f.applyTriggerCheckpoint(body, l.Index)
+	case CompleteCheckpointType:
+		return f.applyCompleteCheckpoint(body, l.Index)
+	case AbortCheckpointType:
+		return f.applyAbortCheckpoint(body, l.Index)
 	}
 	panic(fmt.Sprintf("raft log index %d: unknown message type %d", l.Index, uint8(t)))
 }
@@ -141,6 +147,12 @@ func (f *FSM) applyUpdateJobStatus(body []byte, index uint64) any {
 	job.Status = req.Status
 	if req.Error != "" {
 		job.Error = req.Error
+	}
+	switch req.Status {
+	case JobFailing:
+		job.FailedAt = req.Time
+	case JobRestarting:
+		job.Restarts++
 	}
 	if req.Status.Terminal() {
 		job.EndTime = req.Time

@@ -96,7 +96,16 @@ func TestSnapshotRestoreRoundTrip(t *testing.T) {
 		},
 		Jobs:        map[string]Job{"j1": {ID: "j1", Spec: jobgraph.Spec{Job: "wordcount", Args: map[string]string{"a": "b"}, Parallelism: 2}, Status: JobRunning, SubmitTime: time.Unix(5, 0)}},
 		Deployments: map[string]Deployment{"j1": {JobID: "j1", Attempt: 3, Subtasks: []jobgraph.Placement{{Task: 1, Index: 0, Node: "n1", Slot: 1}}}},
-		Checkpoints: map[string][]Checkpoint{"j1": {{JobID: "j1", ID: 4}, {JobID: "j1", ID: 5}}},
+		Checkpoints: map[string]JobCheckpoints{"j1": {
+			JobID: "j1", Counter: 6, LastAborted: 3,
+			Pending: &PendingCheckpoint{ID: 6, Attempt: 3, Triggered: time.Unix(9, 0)},
+			Completed: []jobgraph.CompletedCheckpoint{
+				{ID: 4, JobID: "j1", Attempt: 3, Storage: "file:///c", Triggered: time.Unix(7, 0), Completed: time.Unix(8, 0)},
+				{ID: 5, JobID: "j1", Attempt: 3, Storage: "file:///c", Tasks: []jobgraph.CheckpointTask{
+					{Task: 1, Parallelism: 1, MaxParallelism: 128, Operators: []string{"Map#0"}, Subtasks: []jobgraph.CheckpointSubtask{{Index: 0, Bytes: 10}}},
+				}},
+			},
+		}},
 		Catalog:     map[string]CatalogEntry{"default.t": {Name: "default.t", Version: 1, Data: []byte{1, 2}}},
 	}
 	snap, err := f.Snapshot()

@@ -39,6 +39,14 @@ type JobMaster struct {
 	cancelSince   time.Time
 	// secondarySince is when only secondary failures were first seen.
 	secondarySince time.Time
+	cp             checkpointRun
+	// checkpoints and restart are the job's settled settings.
+	checkpoints jobgraph.CheckpointConfig
+	restart     restartBackoff
+	restartable bool // the strategy is not "none"
+	// stopping is when this JobMaster began waiting for a failed
+	// attempt's subtasks to stop.
+	stopping time.Time
 }
 
 func newJobMaster(jm *JobManager, id string) *JobMaster {
@@ -91,7 +99,7 @@ func (m *JobMaster) report(rs []jobgraph.TaskReport) {
 }
 
 func (m *JobMaster) run() {
-	tick := time.NewTicker(500 * time.Millisecond)
+	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		done, err := m.step()
@@ -123,9 +131,13 @@ func (m *JobMaster) step() (done bool, err error) {
 	}
 	switch job.Status {
 	case JobCreated:
-		return false, m.schedule(plan)
+		return false, m.schedule(plan, job)
 	case JobRunning:
 		return false, m.follow(plan)
+	case JobFailing:
+		return false, m.followFailing(job)
+	case JobRestarting:
+		return false, m.followRestarting(plan, job)
 	case JobCanceling:
 		return false, m.followCancel(plan)
 	}
@@ -141,14 +153,21 @@ func (m *JobMaster) planOf(job Job) (*scheduler.Plan, error) {
 			m.graph = prog.Graph().Fingerprint()
 			m.plan, err = scheduler.Chain(prog.Graph())
 		}
+		if err == nil {
+			var rs jobgraph.RestartStrategy
+			m.checkpoints, rs, err = job.Spec.Settled(prog.Graph(), m.jm.cfg.CheckpointStorage)
+			m.restart = newRestartBackoff(rs, nil)
+			m.restartable = rs.Type != jobgraph.RestartNone
+		}
 		m.planErr = err
 	}
 	return m.plan, m.planErr
 }
 
-// schedule asks for slots; without enough it records why the job waits
-// and fails it after the slot request timeout.
-func (m *JobMaster) schedule(plan *scheduler.Plan) error {
+// schedule asks for slots and deploys the job's next attempt, from the
+// latest completed checkpoint if there is one; without enough slots it
+// records why the job waits and fails it after the slot request timeout.
+func (m *JobMaster) schedule(plan *scheduler.Plan, job Job) error {
 	free := m.jm.freeSlots(m.id)
 	var nodes []scheduler.NodeSlots
 	for name, slots := range free {
@@ -166,16 +185,20 @@ func (m *JobMaster) schedule(plan *scheduler.Plan) error {
 		waited := time.Since(m.waitingSince)
 		m.mu.Unlock()
 		if waited >= m.jm.cfg.SlotRequestTimeout {
-			return m.finish(JobCreated, JobFailed, fmt.Sprintf("no slots within %s: %v", m.jm.cfg.SlotRequestTimeout, err))
+			return m.finish(job.Status, JobFailed, fmt.Sprintf("no slots within %s: %v", m.jm.cfg.SlotRequestTimeout, err))
 		}
 		return nil
 	}
 	if err != nil {
-		return m.finish(JobCreated, JobFailed, fmt.Sprintf("schedule: %v", err))
+		return m.finish(job.Status, JobFailed, fmt.Sprintf("schedule: %v", err))
 	}
+	prev, _ := m.jm.fsm.Deployment(m.id)
 	m.mu.Lock()
-	d := Deployment{JobID: m.id, Attempt: 1, Graph: m.graph}
+	d := Deployment{JobID: m.id, Attempt: prev.Attempt + 1, Graph: m.graph, Checkpoints: m.checkpoints}
 	m.mu.Unlock()
+	if latest, ok := m.jm.fsm.Checkpoints(m.id).Latest(); ok {
+		d.Restore = &latest
+	}
 	table := m.jm.fsm.Nodes()
 	for id, slot := range asg {
 		d.Subtasks = append(d.Subtasks, jobgraph.Placement{
@@ -193,29 +216,32 @@ func (m *JobMaster) schedule(plan *scheduler.Plan) error {
 	}
 	m.mu.Lock()
 	m.pendingReason = ""
+	m.waitingSince = time.Time{}
+	m.reports = map[[2]int]jobgraph.TaskReport{}
+	m.lastReport = map[[2]int]time.Time{}
+	m.followSince, m.secondarySince, m.stopping = time.Time{}, time.Time{}, time.Time{}
 	m.mu.Unlock()
-	m.log.Info("job deployed", "attempt", d.Attempt, "subtasks", len(d.Subtasks))
+	restored := int64(0)
+	if d.Restore != nil {
+		restored = d.Restore.ID
+	}
+	m.log.Info("job deployed", "attempt", d.Attempt, "subtasks", len(d.Subtasks), "restored_checkpoint", restored)
 	return nil
 }
 
-// follow ends a running job when a subtask failed, when a node running an
-// unfinished subtask is gone (restarts come with fault tolerance), or when
-// every subtask finished.
+// follow fails over a running job when a subtask failed or a node running
+// an unfinished subtask is gone, ends it when every subtask finished, and
+// otherwise moves its checkpoints on.
 func (m *JobMaster) follow(plan *scheduler.Plan) error {
 	d, _ := m.jm.fsm.Deployment(m.id)
 	// The process a subtask was placed on is gone when gossip no longer
 	// sees it alive, or sees the node back with a new incarnation.
-	alive := map[string]string{} // node -> live incarnation
-	for _, mem := range m.jm.members.Members() {
-		if mem.State == StateAlive {
-			alive[mem.Name] = mem.Incarnation
-		}
-	}
+	alive := m.aliveIncarnations()
 	m.mu.Lock()
 	if m.followSince.IsZero() {
 		m.followSince = time.Now()
 	}
-	finished := 0
+	finished, runningN := 0, 0
 	var failure, secondary string
 	for _, p := range d.Subtasks {
 		k := [2]int{p.Task, p.Index}
@@ -228,6 +254,8 @@ func (m *JobMaster) follow(plan *scheduler.Plan) error {
 		switch {
 		case ok && r.State == jobgraph.Finished:
 			finished++
+		case ok && r.State == jobgraph.Running && alive[p.Node] == p.Incarnation:
+			runningN++
 		case failure != "":
 		case alive[p.Node] != p.Incarnation:
 			failure = fmt.Sprintf("node %s running %s was lost", p.Node, name)
@@ -244,7 +272,11 @@ func (m *JobMaster) follow(plan *scheduler.Plan) error {
 		}
 	}
 	// A broken channel is usually the echo of a failure elsewhere (a lost
-	// node, a failed subtask); give the root cause a moment to show.
+	// node, a failed subtask); give the root cause a moment to show,
+	// unless the job restarts anyway, when every moment counts.
+	if failure == "" && secondary != "" && m.restartable {
+		failure = secondary
+	}
 	if failure == "" && secondary != "" {
 		if m.secondarySince.IsZero() {
 			m.secondarySince = time.Now()
@@ -256,11 +288,11 @@ func (m *JobMaster) follow(plan *scheduler.Plan) error {
 	m.mu.Unlock()
 	switch {
 	case failure != "":
-		return m.finish(JobRunning, JobFailed, failure)
+		return m.fail(d, failure)
 	case finished == len(d.Subtasks):
 		return m.finish(JobRunning, JobFinished, "")
 	}
-	return nil
+	return m.checkpointStep(d, plan, runningN == len(d.Subtasks))
 }
 
 // reportTimeout fails a job whose subtask's node, though alive in gossip,

@@ -69,11 +69,9 @@ func writeSnapshot(w io.Writer, s *State) error {
 			return err
 		}
 	}
-	for _, cps := range s.Checkpoints {
-		for _, c := range cps {
-			if err := rec(CheckpointSnapshot, c); err != nil {
-				return err
-			}
+	for _, c := range s.Checkpoints {
+		if err := rec(CheckpointSnapshot, c); err != nil {
+			return err
 		}
 	}
 	for _, c := range s.Catalog {
@@ -84,8 +82,7 @@ func writeSnapshot(w io.Writer, s *State) error {
 	return nil
 }
 
-// readSnapshot reads records until EOF. Checkpoints were written oldest
-// first per job, so appending keeps that order.
+// readSnapshot reads records until EOF.
 func readSnapshot(r *bufio.Reader) (*State, error) {
 	s := newState()
 	dec := msgpack.NewDecoder(r)
@@ -117,9 +114,9 @@ func readSnapshot(r *bufio.Reader) (*State, error) {
 				s.Deployments[d.JobID] = d
 			}
 		case CheckpointSnapshot:
-			var c Checkpoint
+			var c JobCheckpoints
 			if err = dec.Decode(&c); err == nil {
-				s.Checkpoints[c.JobID] = append(s.Checkpoints[c.JobID], c)
+				s.Checkpoints[c.JobID] = c
 			}
 		case CatalogSnapshot:
 			var c CatalogEntry

@@ -25,8 +25,9 @@ type State struct {
 	Jobs map[string]Job
 	// Deployments hold, per job id, the current attempt's subtask placement.
 	Deployments map[string]Deployment
-	// Checkpoints hold, per job id, the completed checkpoints, oldest first.
-	Checkpoints map[string][]Checkpoint
+	// Checkpoints hold, per job id, its checkpoint id counter, the pending
+	// checkpoint and the completed ones.
+	Checkpoints map[string]JobCheckpoints
 	// Catalog holds SQL catalog objects by qualified name as versioned opaque
 	// records: the table layer encodes them, the FSM only stores them.
 	Catalog map[string]CatalogEntry
@@ -57,6 +58,12 @@ const (
 	JobFailed    JobStatus = "FAILED"
 	JobCanceling JobStatus = "CANCELING"
 	JobCanceled  JobStatus = "CANCELED"
+	// JobFailing: a subtask failed or a node was lost; the attempt's
+	// subtasks are being stopped before a restart or the end.
+	JobFailing JobStatus = "FAILING"
+	// JobRestarting: the attempt has stopped; the restart strategy's
+	// backoff runs before the next attempt is deployed.
+	JobRestarting JobStatus = "RESTARTING"
 )
 
 // Terminal reports whether the job will never run again.
@@ -75,6 +82,10 @@ type Job struct {
 	SubmitTime time.Time `msgpack:"submit"`
 	StartTime  time.Time `msgpack:"start,omitempty"`
 	EndTime    time.Time `msgpack:"end,omitempty"`
+	// Restarts counts the job's restarts after failures.
+	Restarts int `msgpack:"restarts,omitempty"`
+	// FailedAt is when the failure that is being handled happened.
+	FailedAt time.Time `msgpack:"failed,omitempty"`
 }
 
 // Deployment is the placement of one attempt of a job. The attempt number
@@ -86,12 +97,45 @@ type Deployment struct {
 	// executor whose build differs refuses the deployment.
 	Graph    string               `msgpack:"graph"`
 	Subtasks []jobgraph.Placement `msgpack:"subtasks"`
+	// Checkpoints is the job's checkpointing for this attempt, its
+	// storage URL resolved by the JobMaster.
+	Checkpoints jobgraph.CheckpointConfig `msgpack:"checkpoints,omitempty"`
+	// Restore is the checkpoint the attempt starts from; nil for none.
+	Restore *jobgraph.CompletedCheckpoint `msgpack:"restore,omitempty"`
 }
 
-// Checkpoint is the metadata of one completed checkpoint.
-type Checkpoint struct {
+// JobCheckpoints is a job's checkpointing as the FSM keeps it.
+type JobCheckpoints struct {
 	JobID string `msgpack:"job"`
-	ID    uint64 `msgpack:"id"`
+	// Counter is the last checkpoint id handed out, as Flink's
+	// CheckpointIDCounter in its HA store: a new leader never reuses an
+	// id of its predecessor's.
+	Counter int64 `msgpack:"counter"`
+	// Pending is the checkpoint under way; nil for none.
+	Pending *PendingCheckpoint `msgpack:"pending,omitempty"`
+	// Completed are the retained completed checkpoints, oldest first.
+	Completed []jobgraph.CompletedCheckpoint `msgpack:"completed,omitempty"`
+	// LastAborted is the newest checkpoint given up.
+	LastAborted int64 `msgpack:"aborted,omitempty"`
+	// Failed counts checkpoints given up in a row.
+	Failed int `msgpack:"failed,omitempty"`
+}
+
+// Latest returns the newest completed checkpoint, if any.
+func (c JobCheckpoints) Latest() (jobgraph.CompletedCheckpoint, bool) {
+	if len(c.Completed) == 0 {
+		return jobgraph.CompletedCheckpoint{}, false
+	}
+	return c.Completed[len(c.Completed)-1], true
+}
+
+// PendingCheckpoint is a triggered checkpoint that is not complete yet.
+type PendingCheckpoint struct {
+	ID        int64     `msgpack:"id"`
+	Attempt   uint64    `msgpack:"attempt"`
+	Triggered time.Time `msgpack:"triggered"`
+	// Savepoint marks a checkpoint a user asked for.
+	Savepoint bool `msgpack:"savepoint,omitempty"`
 }
 
 // CatalogEntry is one catalog object, opaque to the FSM.
@@ -106,7 +150,7 @@ func newState() *State {
 		Nodes:       map[string]Node{},
 		Jobs:        map[string]Job{},
 		Deployments: map[string]Deployment{},
-		Checkpoints: map[string][]Checkpoint{},
+		Checkpoints: map[string]JobCheckpoints{},
 		Catalog:     map[string]CatalogEntry{},
 	}
 }
@@ -119,11 +163,8 @@ func (s *State) clone() *State {
 		Nodes:       maps.Clone(s.Nodes),
 		Jobs:        maps.Clone(s.Jobs),
 		Deployments: maps.Clone(s.Deployments), // subtask slices are never modified in place
-		Checkpoints: make(map[string][]Checkpoint, len(s.Checkpoints)),
+		Checkpoints: maps.Clone(s.Checkpoints), // completed slices are never modified in place
 		Catalog:     maps.Clone(s.Catalog),
-	}
-	for id, cps := range s.Checkpoints {
-		c.Checkpoints[id] = append([]Checkpoint(nil), cps...)
 	}
 	return c
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/runnel/runnel/jobgraph"
 	"github.com/runnel/runnel/operator"
+	"github.com/runnel/runnel/store"
 	"github.com/runnel/runnel/transport"
 )
 
@@ -33,6 +34,26 @@ type Assignment struct {
 	// must stop.
 	Active   bool
 	Subtasks []jobgraph.Placement
+	// Checkpoints is the job's checkpointing as the FSM has it.
+	Checkpoints CheckpointStatus
+	// Restore is the checkpoint the attempt starts from; nil for none.
+	Restore *jobgraph.CompletedCheckpoint
+}
+
+// CheckpointStatus is what subtasks need to know of their job's
+// checkpoints. The executor passes every change to the attempt's
+// subtasks: a source subtask injects a barrier for a new Pending id, and
+// every subtask hears of completed and aborted ones.
+type CheckpointStatus struct {
+	Enabled bool
+	Mode    jobgraph.CheckpointMode
+	// Storage is the URL the job's checkpoints go to.
+	Storage string
+	// Pending is the checkpoint triggered for this attempt and not yet
+	// complete or aborted; 0 for none.
+	Pending int64
+	// Completed and Aborted are the newest completed and aborted ids.
+	Completed, Aborted int64
 }
 
 // Cluster is the executor's view of the cluster, wired by node.
@@ -45,6 +66,9 @@ type Cluster interface {
 	NodeRPCAddr(name string) (string, bool)
 	// Report sends subtask reports to the JobMaster.
 	Report(ctx context.Context, reports []jobgraph.TaskReport) error
+	// AcknowledgeCheckpoint tells the JobMaster that a subtask's state
+	// for a checkpoint is stored, or that it could not be.
+	AcknowledgeCheckpoint(ctx context.Context, ack jobgraph.CheckpointAck) error
 }
 
 // Config tunes the executor.
@@ -61,6 +85,10 @@ type Config struct {
 	Credits int
 	// ReportInterval is how often task reports go to the JobMaster.
 	ReportInterval time.Duration
+	// LocalCheckpointDir keeps a copy of this node's subtasks' latest
+	// checkpoint state, so that a subtask restarted here restores from
+	// local disk (Flink's local recovery); empty keeps none.
+	LocalCheckpointDir string
 }
 
 // Executor runs this node's subtasks.
@@ -76,6 +104,9 @@ type Executor struct {
 
 	progMu   sync.Mutex
 	programs map[programKey]*programEntry
+
+	storageMu sync.Mutex
+	storages  map[string]*store.CheckpointStorage // by URL
 
 	kickReport chan struct{}
 	stop       chan struct{}
@@ -104,6 +135,7 @@ func New(cfg Config, cluster Cluster, builder operator.Builder, net *transport.N
 		log:        logger.With("component", "executor"),
 		tasks:      map[taskKey]*task{},
 		programs:   map[programKey]*programEntry{},
+		storages:   map[string]*store.CheckpointStorage{},
 		kickReport: make(chan struct{}, 1),
 		stop:       make(chan struct{}),
 	}
@@ -150,6 +182,7 @@ func (e *Executor) Stop(ctx context.Context) {
 		}
 		e.mu.Unlock()
 	}
+	e.closeStorages()
 }
 
 func (e *Executor) reconcileLoop() {
@@ -194,7 +227,8 @@ func (e *Executor) reconcile() {
 	default:
 	}
 	for k, t := range e.tasks {
-		if _, ok := want[k]; ok {
+		if a, ok := want[k]; ok {
+			t.setCheckpoints(a.Checkpoints)
 			continue
 		}
 		t.cancel()

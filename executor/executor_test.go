@@ -34,6 +34,14 @@ type fakeCluster struct {
 	mu      sync.Mutex
 	asg     []Assignment
 	reports map[[2]int]jobgraph.TaskReport
+	acks    []jobgraph.CheckpointAck
+}
+
+func (c *fakeCluster) AcknowledgeCheckpoint(_ context.Context, ack jobgraph.CheckpointAck) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.acks = append(c.acks, ack)
+	return nil
 }
 
 func (c *fakeCluster) set(a ...Assignment) {

@@ -3,13 +3,10 @@ package executor
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"sync"
 
 	"github.com/runnel/runnel/jobgraph"
-	"github.com/runnel/runnel/operator"
-	"github.com/runnel/runnel/operator/watermark"
 	"github.com/runnel/runnel/transport"
 )
 
@@ -65,66 +62,4 @@ func (g *gate) add(edge jobgraph.EdgeID, ch *transport.InputChannel) {
 // context first when it stops early.
 func (g *gate) wait() {
 	g.wg.Wait()
-}
-
-// inputs feeds what the gate delivers into the chain: records as they
-// come, watermarks through the valve, which passes on the minimum over
-// the channels that are not idle (Flink's StatusWatermarkValve).
-type inputs struct {
-	chain operator.Chain
-	valve *watermark.Valve
-	idle  bool
-}
-
-func newInputs(chain operator.Chain, channels int) *inputs {
-	return &inputs{chain: chain, valve: watermark.NewValve(channels)}
-}
-
-// push runs the elements of one buffer from channel idx of edge through
-// the chain. A malformed buffer fails the subtask; it never panics the
-// node.
-func (in *inputs) push(idx int, edge jobgraph.EdgeID, buf []byte) error {
-	for len(buf) > 0 {
-		e, rest, err := nextElement(buf)
-		if err != nil {
-			return fmt.Errorf("input edge %d: %w", edge, err)
-		}
-		buf = rest
-		switch e.kind {
-		case kindRecord, kindTimestamped:
-			err = in.chain.PushRecord(edge, e.ts, e.record)
-		case kindWatermark:
-			if out, advanced := in.valve.InputWatermark(idx, e.ts); advanced {
-				err = in.chain.PushWatermark(out)
-			}
-		case kindStatus:
-			err = in.status(idx, e.idle)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (in *inputs) status(idx int, idle bool) error {
-	out, advanced, allIdle := in.valve.InputIdle(idx, idle)
-	if advanced {
-		if err := in.chain.PushWatermark(out); err != nil {
-			return err
-		}
-	}
-	if allIdle != in.idle {
-		in.idle = allIdle
-		return in.chain.PushIdle(allIdle)
-	}
-	return nil
-}
-
-// ended takes a finished channel out of the watermark minimum.
-func (in *inputs) ended(idx int) error {
-	if out, advanced := in.valve.InputWatermark(idx, operator.MaxWatermark); advanced {
-		return in.chain.PushWatermark(out)
-	}
-	return nil
 }

@@ -39,6 +39,7 @@ type task struct {
 	state     jobgraph.ExecutionState
 	err       string
 	secondary bool
+	cp        checkpoints
 	chain     operator.Chain
 	writers   []*recordWriter
 	inputs    []*transport.InputChannel
@@ -56,6 +57,7 @@ func (e *Executor) newTask(k taskKey, a Assignment) *task {
 		done:      make(chan struct{}),
 		started:   time.Now(),
 		state:     jobgraph.Deploying,
+		cp:        checkpoints{status: a.Checkpoints, kick: make(chan struct{}, 1)},
 	}
 }
 
@@ -210,12 +212,16 @@ func (t *task) execute() (err error) {
 		Context: operator.Context{
 			JobID: jobgraph.JobID(t.key.job), JobName: t.asg.Spec.Job, Attempt: t.key.attempt,
 			TaskName: spec.Name, Subtask: t.key.index, Parallelism: spec.Parallelism, MaxParallelism: spec.MaxParallelism,
+			Checkpointing: t.asg.Checkpoints.Enabled,
 		},
 		Outputs: map[jobgraph.EdgeID]operator.RecordWriter{},
 	}
 	writers, err := t.openOutputs(spec, chainSpec.Outputs)
 	if err != nil {
 		return err
+	}
+	if chainSpec.Restore, err = t.restoreState(t.ctx, spec.Vertices); err != nil {
+		return fmt.Errorf("restore from checkpoint %d: %w", t.asg.Restore.ID, err)
 	}
 	chain, err := t.prog.prog.NewChain(chainSpec)
 	if err != nil {
@@ -232,12 +238,24 @@ func (t *task) execute() (err error) {
 	if err := chain.Open(); err != nil {
 		return fmt.Errorf("open: %w", err)
 	}
+	run := t.newRunState(chain, writers)
+	if run.uploads != nil {
+		uploaded := make(chan struct{})
+		go func() {
+			defer close(uploaded)
+			t.uploadLoop(run.uploads)
+		}()
+		defer func() {
+			close(run.uploads)
+			<-uploaded
+		}()
+	}
 	t.setState(jobgraph.Running, nil)
 
 	if chain.IsSource() {
-		err = t.pollSource(chain, writers)
+		err = t.pollSource(run)
 	} else {
-		err = t.consume(chain, writers, g)
+		err = t.consume(run, g)
 		if err == nil {
 			g.wait()
 		}
@@ -245,8 +263,11 @@ func (t *task) execute() (err error) {
 	if err != nil {
 		return err
 	}
-	if err := chain.EndInput(); err != nil {
-		return fmt.Errorf("end input: %w", err)
+	if err := t.endInput(run); err != nil {
+		return err
+	}
+	if err := t.awaitCompletion(run); err != nil {
+		return err
 	}
 	for _, w := range writers {
 		if err := w.finish(); err != nil {
@@ -320,135 +341,6 @@ func (t *task) openInputs(spec scheduler.Task, g *gate) error {
 			t.inputs = append(t.inputs, in)
 			t.mu.Unlock()
 			g.add(edge.Edge, in)
-		}
-	}
-	return nil
-}
-
-// timerTick is how often processing-time timers are checked: their
-// resolution.
-const timerTick = 10 * time.Millisecond
-
-// periodicTick is how often watermark generators are asked: every
-// watermark interval, or every timer tick when the interval is 0. A
-// generator of interval 0 emits after each record already, but only a
-// periodic call finds that its stream went quiet and is idle.
-func periodicTick(interval time.Duration) time.Duration {
-	if interval == 0 {
-		return timerTick
-	}
-	return interval
-}
-
-// pollSource drives a source chain until its input ends, then sends the
-// final MaxWatermark so that everything downstream fires. Outputs are
-// flushed on the buffer timeout and watermark generators asked every
-// watermark interval, both between polls.
-func (t *task) pollSource(chain operator.Chain, writers []*recordWriter) error {
-	timeout := t.e.cfg.BufferTimeout
-	wmTick := periodicTick(t.prog.prog.Graph().WatermarkInterval)
-	lastFlush, lastWatermark, lastTimers := time.Now(), time.Now(), time.Now()
-	for {
-		if err := t.ctx.Err(); err != nil {
-			return err
-		}
-		status, err := chain.PollSource()
-		if err != nil {
-			return err
-		}
-		if status == operator.EndOfInput {
-			return chain.PushWatermark(operator.MaxWatermark)
-		}
-		now := time.Now()
-		if now.Sub(lastTimers) >= timerTick {
-			if err := chain.OnProcessingTime(now.UnixMilli()); err != nil {
-				return err
-			}
-			lastTimers = now
-		}
-		if now.Sub(lastWatermark) >= wmTick {
-			if err := chain.OnPeriodicWatermark(); err != nil {
-				return err
-			}
-			lastWatermark = now
-		}
-		if status == operator.NothingAvailable {
-			if err := flushAll(writers); err != nil {
-				return err
-			}
-			lastFlush = now
-			select {
-			case <-t.ctx.Done():
-			case <-time.After(time.Millisecond):
-			}
-			continue
-		}
-		if timeout > 0 && now.Sub(lastFlush) >= timeout {
-			if err := flushAll(writers); err != nil {
-				return err
-			}
-			lastFlush = now
-		}
-	}
-}
-
-// consume feeds the elements of every input channel into the chain until
-// all inputs have ended, flushing outputs on the buffer timeout and
-// asking watermark generators every watermark interval.
-func (t *task) consume(chain operator.Chain, writers []*recordWriter, g *gate) error {
-	var flushTick <-chan time.Time
-	if timeout := t.e.cfg.BufferTimeout; timeout > 0 {
-		ticker := time.NewTicker(timeout)
-		defer ticker.Stop()
-		flushTick = ticker.C
-	}
-	wmTicker := time.NewTicker(periodicTick(t.prog.prog.Graph().WatermarkInterval))
-	defer wmTicker.Stop()
-	timers := time.NewTicker(timerTick)
-	defer timers.Stop()
-	in := newInputs(chain, g.open)
-	for open := g.open; open > 0; {
-		select {
-		case <-t.ctx.Done():
-			return t.ctx.Err()
-		case now := <-timers.C:
-			if err := chain.OnProcessingTime(now.UnixMilli()); err != nil {
-				return err
-			}
-		case <-flushTick:
-			if err := flushAll(writers); err != nil {
-				return err
-			}
-		case <-wmTicker.C:
-			if err := chain.OnPeriodicWatermark(); err != nil {
-				return err
-			}
-		case it := <-g.items:
-			if errors.Is(it.err, errEndOfInput) {
-				open--
-				if err := in.ended(it.idx); err != nil {
-					return err
-				}
-				continue
-			}
-			if it.err != nil {
-				return fmt.Errorf("%w: %v", errChannel, it.err)
-			}
-			t.bytesIn.Add(uint64(len(it.buf)))
-			err := in.push(it.idx, it.edge, it.buf)
-			it.ch.Recycle(it.buf)
-			if err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-func flushAll(writers []*recordWriter) error {
-	for _, w := range writers {
-		if err := w.flushAll(); err != nil {
-			return fmt.Errorf("%w: %v", errChannel, err)
 		}
 	}
 	return nil

@@ -113,6 +113,35 @@ func (w *recordWriter) EmitIdle(idle bool) error {
 	return nil
 }
 
+// emitBarrier sends a checkpoint barrier to every channel, after the
+// records before it, and flushes: downstream aligns on it, so it must not
+// wait for a buffer timeout.
+func (w *recordWriter) emitBarrier(b barrier) error {
+	payload := b.payload()
+	for _, c := range w.chans {
+		if err := w.append(c, kindStatus, 0, payload); err != nil {
+			return err
+		}
+		if err := w.flush(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// emitEndOfData tells every channel that no records follow, and flushes.
+func (w *recordWriter) emitEndOfData() error {
+	for _, c := range w.chans {
+		if err := w.append(c, kindStatus, 0, []byte{statusEndOfData}); err != nil {
+			return err
+		}
+		if err := w.flush(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // flush hands the channel's buffer to the transport, which owns it from
 // then on.
 func (w *recordWriter) flush(c *channelWriter) error {

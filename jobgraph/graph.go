@@ -133,6 +133,10 @@ type JobGraph struct {
 	// WatermarkInterval is how often watermark generators emit (Flink's
 	// auto-watermark interval); 0 emits after every record.
 	WatermarkInterval time.Duration `msgpack:"wmi"`
+	// Checkpoint and Restart are the job's own settings; a submission's
+	// settings override them.
+	Checkpoint CheckpointConfig `msgpack:"checkpoint,omitempty"`
+	Restart    RestartStrategy  `msgpack:"restart,omitempty"`
 }
 
 // Fingerprint identifies the graph's content. Deployments carry it, so a

@@ -15,6 +15,9 @@ type Spec struct {
 	Job         string            `msgpack:"job" json:"job"`
 	Args        map[string]string `msgpack:"args" json:"args"`
 	Parallelism int               `msgpack:"p" json:"parallelism"`
+	// Settings are Flink configuration keys for this job (Flink's -D):
+	// checkpointing and the restart strategy.
+	Settings map[string]string `msgpack:"settings,omitempty" json:"settings,omitempty"`
 }
 
 var jobNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
@@ -30,5 +33,53 @@ func (s Spec) Validate() error {
 	case s.Parallelism < 0 || s.Parallelism > MaxKeyGroups:
 		return fmt.Errorf("parallelism %d: want 1 to %d (0 for the default)", s.Parallelism, MaxKeyGroups)
 	}
-	return nil
+	for k := range s.Settings {
+		if !knownRestartKey(k) && !checkpointKeys[k] {
+			return fmt.Errorf("setting %s: unknown (known: execution.checkpointing.*, state.checkpoints.*, restart-strategy.*)", k)
+		}
+	}
+	if _, err := ApplyCheckpointSettings(CheckpointConfig{}, s.Settings); err != nil {
+		return err
+	}
+	_, err := ParseRestartStrategy(s.Settings)
+	return err
+}
+
+// Settled returns g's checkpointing and restart strategy with the spec's
+// settings applied over the graph's own and the defaults filled in;
+// storage is the checkpoint storage URL when neither names one.
+func (s Spec) Settled(g *JobGraph, storage string) (CheckpointConfig, RestartStrategy, error) {
+	cp, err := ApplyCheckpointSettings(g.Checkpoint, s.Settings)
+	if err != nil {
+		return CheckpointConfig{}, RestartStrategy{}, err
+	}
+	cp = cp.WithDefaults()
+	if cp.Storage == "" {
+		cp.Storage = storage
+	}
+	rs := g.Restart
+	if anyRestartKey(s.Settings) {
+		if rs, err = ParseRestartStrategy(s.Settings); err != nil {
+			return CheckpointConfig{}, RestartStrategy{}, err
+		}
+	}
+	switch {
+	case rs.Type != "":
+	case cp.Enabled():
+		rs = DefaultRestartStrategy()
+	default:
+		// As Flink: without checkpoints a restart would lose all state,
+		// so a job that chose no strategy does not restart.
+		rs = RestartStrategy{Type: RestartNone}
+	}
+	return cp, rs, nil
+}
+
+func anyRestartKey(settings map[string]string) bool {
+	for k := range settings {
+		if knownRestartKey(k) {
+			return true
+		}
+	}
+	return false
 }

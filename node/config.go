@@ -7,8 +7,10 @@ import (
 	"io"
 	"net"
 	"os"
+	"path/filepath"
 	"regexp"
 	"runtime"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -21,8 +23,14 @@ import (
 type Config struct {
 	// Name is the node's unique name in the cluster and its Raft server id.
 	Name string `yaml:"name"`
-	// DataDir holds raft/ and, later, local checkpoints. Required.
+	// DataDir holds raft/, the local copies of checkpoint state, and by
+	// default the checkpoints themselves. Required.
 	DataDir string `yaml:"data-dir"`
+	// CheckpointStorage is the URL checkpoints of jobs that name none go
+	// to: file:///dir (a directory every node reaches) or s3://bucket/prefix.
+	// Empty means file:// and the data dir's checkpoints/, right for a
+	// cluster on one machine only.
+	CheckpointStorage string `yaml:"checkpoint-storage"`
 	// Bind is the IP every listener binds to.
 	Bind string `yaml:"bind"`
 	// Advertise is the IP other nodes reach this one on. Empty means Bind,
@@ -142,6 +150,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("--dead-node-reclaim %s: must be positive", c.DeadNodeReclaim)
 	case c.BufferTimeout < 0:
 		return fmt.Errorf("--buffer-timeout %s: must be 0 or more", c.BufferTimeout)
+	case c.CheckpointStorage != "" && !strings.HasPrefix(c.CheckpointStorage, "file:///") && !strings.HasPrefix(c.CheckpointStorage, "s3://"):
+		return fmt.Errorf("--checkpoint-storage %q: want file:///absolute/dir or s3://bucket/prefix", c.CheckpointStorage)
 	case c.SlotRequestTimeout <= 0:
 		return fmt.Errorf("--slot-request-timeout %s: must be positive", c.SlotRequestTimeout)
 	case c.RaftHeartbeatTimeout < minRaftTimeout:
@@ -171,4 +181,17 @@ func (c *Config) Validate() error {
 		return err
 	}
 	return nil
+}
+
+// checkpointStorage is the node's checkpoint storage URL, defaulting to
+// the data dir's checkpoints/.
+func checkpointStorage(c Config) string {
+	if c.CheckpointStorage != "" {
+		return c.CheckpointStorage
+	}
+	dir, err := filepath.Abs(filepath.Join(c.DataDir, "checkpoints"))
+	if err != nil {
+		dir = filepath.Join(c.DataDir, "checkpoints")
+	}
+	return "file://" + filepath.ToSlash(dir)
 }

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
@@ -156,6 +157,7 @@ func New(cfg Config, jobs operator.Builder, logger *slog.Logger) (_ *Node, err e
 		SlotRequestTimeout: cfg.SlotRequestTimeout,
 		CancelTimeout:      10 * time.Second,
 		Builder:            jobs,
+		CheckpointStorage:  checkpointStorage(cfg),
 	}, n.raft, n.fsm, notify, n, n.log)
 
 	n.gossip, err = newGossip(cfg, advertise, meta{
@@ -178,6 +180,8 @@ func New(cfg Config, jobs operator.Builder, logger *slog.Logger) (_ *Node, err e
 		BufferTimeout:  cfg.BufferTimeout,
 		Credits:        channelCredits,
 		ReportInterval: time.Second,
+		// Local copies of checkpoint state, for local recovery.
+		LocalCheckpointDir: filepath.Join(cfg.DataDir, "checkpoints-local"),
 	}, &taskCluster{n: n, changed: n.fsm.Watch()}, jobs, n.network, n.log)
 	n.exec.Start()
 	cleanup = append(cleanup, func() { n.exec.Stop(context.Background()) })

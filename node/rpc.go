@@ -18,11 +18,12 @@ const (
 	// already part of a cluster.
 	methodRaftStatus = "raft.status"
 	// The rest are leader operations forwarded by followers.
-	methodRemoveNode  = "cluster.remove"
-	methodSubmitJob   = "jobs.submit"
-	methodCancelJob   = "jobs.cancel"
-	methodJobDetails  = "jobs.get"
-	methodReportTasks = "tasks.report"
+	methodRemoveNode    = "cluster.remove"
+	methodSubmitJob     = "jobs.submit"
+	methodCancelJob     = "jobs.cancel"
+	methodJobDetails    = "jobs.get"
+	methodReportTasks   = "tasks.report"
+	methodAckCheckpoint = "checkpoint.ack"
 )
 
 // submitJobRequest carries the id the receiving node chose with the spec.
@@ -112,6 +113,13 @@ func (n *Node) leaderOps() map[string]leaderOp {
 				return nil, err
 			}
 			return nil, n.coord.ReportTasks(reports)
+		},
+		methodAckCheckpoint: func(ctx context.Context, decode func(any) error) (any, error) {
+			var ack jobgraph.CheckpointAck
+			if err := decode(&ack); err != nil {
+				return nil, err
+			}
+			return nil, n.coord.AcknowledgeCheckpoint(ack)
 		},
 	}
 }

@@ -24,15 +24,37 @@ func (c *taskCluster) Assignments() []executor.Assignment {
 			continue
 		}
 		out = append(out, executor.Assignment{
-			JobID:    id,
-			Spec:     job.Spec,
-			Attempt:  d.Attempt,
-			Graph:    d.Graph,
-			Active:   job.Status == coordinator.JobRunning,
-			Subtasks: d.Subtasks,
+			JobID:       id,
+			Spec:        job.Spec,
+			Attempt:     d.Attempt,
+			Graph:       d.Graph,
+			Active:      job.Status == coordinator.JobRunning,
+			Subtasks:    d.Subtasks,
+			Checkpoints: checkpointStatus(d, c.n.fsm.Checkpoints(id)),
+			Restore:     d.Restore,
 		})
 	}
 	return out
+}
+
+// checkpointStatus is what the executor needs of a job's checkpoints: a
+// pending checkpoint only concerns the attempt it was triggered for.
+func checkpointStatus(d coordinator.Deployment, cps coordinator.JobCheckpoints) executor.CheckpointStatus {
+	s := executor.CheckpointStatus{
+		Enabled: d.Checkpoints.Enabled(), Mode: d.Checkpoints.Mode, Storage: d.Checkpoints.Storage,
+		Aborted: cps.LastAborted,
+	}
+	if p := cps.Pending; p != nil && p.Attempt == d.Attempt {
+		s.Pending = p.ID
+	}
+	if latest, ok := cps.Latest(); ok {
+		s.Completed = latest.ID
+	}
+	return s
+}
+
+func (c *taskCluster) AcknowledgeCheckpoint(ctx context.Context, ack jobgraph.CheckpointAck) error {
+	return c.n.onLeader(ctx, methodAckCheckpoint, ack, nil)
 }
 
 func (c *taskCluster) Changed() <-chan struct{} { return c.changed }

@@ -18,6 +18,10 @@ type Context struct {
 	Subtask        int // index of this subtask, 0-based
 	Parallelism    int
 	MaxParallelism int
+	// Checkpointing reports whether the job takes checkpoints: a
+	// two-phase-commit sink then commits what a checkpoint covers when it
+	// completes, else everything at the end of its input.
+	Checkpointing bool
 }
 
 // String names the subtask as Flink's logs do: "Map (2/4)".

@@ -20,6 +20,8 @@ type Env struct {
 	parallelism       int
 	maxParallelism    int // 0: each operator's default
 	watermarkInterval time.Duration
+	checkpoint        jobgraph.CheckpointConfig
+	restart           jobgraph.RestartStrategy
 	nodes             []*node
 	// errs are rendered at Build, so that they name operators by the
 	// name they end up with (Name may be called after the mistake).
@@ -41,6 +43,41 @@ func (e *Env) SetAutoWatermarkInterval(d time.Duration) *Env {
 		return e
 	}
 	e.watermarkInterval = d
+	return e
+}
+
+// EnableCheckpointing takes a checkpoint every interval (Flink's
+// enableCheckpointing), in exactly-once mode; a submission's settings may
+// change it. Off by default.
+func (e *Env) EnableCheckpointing(interval time.Duration) *Env {
+	c := e.checkpoint
+	c.Interval = interval
+	if err := c.Validate(); err != nil {
+		e.failf("env: %v", err)
+		return e
+	}
+	e.checkpoint = c
+	return e
+}
+
+// SetCheckpointConfig sets all of the job's checkpointing at once.
+func (e *Env) SetCheckpointConfig(c jobgraph.CheckpointConfig) *Env {
+	if err := c.Validate(); err != nil {
+		e.failf("env: %v", err)
+		return e
+	}
+	e.checkpoint = c
+	return e
+}
+
+// SetRestartStrategy chooses how the job restarts after failures (default
+// exponential-delay, as Flink's with checkpoints).
+func (e *Env) SetRestartStrategy(r jobgraph.RestartStrategy) *Env {
+	if err := r.Validate(); err != nil {
+		e.failf("env: %v", err)
+		return e
+	}
+	e.restart = r
 	return e
 }
 
@@ -194,7 +231,7 @@ func (e *Env) build(name string) (*jobgraph.JobGraph, []*edgeSpec, error) {
 	if len(e.errs) > 0 {
 		return nil, nil, e.errs[0]()
 	}
-	g := &jobgraph.JobGraph{Name: name, WatermarkInterval: e.watermarkInterval}
+	g := &jobgraph.JobGraph{Name: name, WatermarkInterval: e.watermarkInterval, Checkpoint: e.checkpoint, Restart: e.restart}
 	var edges []*edgeSpec
 	for _, n := range e.nodes {
 		v := jobgraph.Vertex{
