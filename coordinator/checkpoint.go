@@ -50,15 +50,25 @@ func (m *JobMaster) acknowledge(ack jobgraph.CheckpointAck) {
 }
 
 // checkpointStep moves the job's checkpointing on, from follow, while the
-// job is RUNNING: complete, give up or trigger.
-func (m *JobMaster) checkpointStep(d Deployment, plan *scheduler.Plan, allRunning bool) error {
+// job is RUNNING: complete, give up or trigger. Checkpoints go on while
+// some subtasks have finished, as Flink's since FLIP-147: a subtask
+// finishes only once a completed checkpoint covers all it did, so it
+// owes no acknowledgement, and its state in later checkpoints is empty.
+// triggerable is whether every subtask runs or has finished.
+func (m *JobMaster) checkpointStep(d Deployment, plan *scheduler.Plan, triggerable bool) error {
 	cfg := d.Checkpoints
 	cps := m.jm.fsm.Checkpoints(m.id)
 	now := time.Now()
 	if p := cps.Pending; p != nil {
 		m.mu.Lock()
 		mine := p.ID == m.cp.id && p.Attempt == d.Attempt
-		acks := len(m.cp.acks)
+		acks, owed := len(m.cp.acks), 0
+		for _, pl := range d.Subtasks {
+			k := [2]int{pl.Task, pl.Index}
+			if _, acked := m.cp.acks[k]; !acked && m.reports[k].State != jobgraph.Finished {
+				owed++
+			}
+		}
 		var declined string
 		for _, a := range m.cp.acks {
 			if a.Error != "" {
@@ -72,7 +82,7 @@ func (m *JobMaster) checkpointStep(d Deployment, plan *scheduler.Plan, allRunnin
 			return m.abortCheckpoint(d, p.ID, "left pending by an earlier leader or attempt")
 		case declined != "":
 			return m.abortCheckpoint(d, p.ID, declined)
-		case acks == len(d.Subtasks):
+		case owed == 0:
 			return m.completeCheckpoint(d, plan, *p)
 		case now.Sub(p.Triggered) > cfg.Timeout:
 			return m.abortCheckpoint(d, p.ID, fmt.Sprintf("expired after %s with %d of %d acknowledgements", cfg.Timeout, acks, len(d.Subtasks)))
@@ -80,7 +90,7 @@ func (m *JobMaster) checkpointStep(d Deployment, plan *scheduler.Plan, allRunnin
 		return nil
 	}
 	m.mu.Lock()
-	due := cfg.Enabled() && allRunning &&
+	due := cfg.Enabled() && triggerable &&
 		now.Sub(m.cp.lastEnd) >= cfg.MinPause && now.Sub(m.cp.lastTrigger) >= cfg.Interval
 	m.mu.Unlock()
 	if !due {
@@ -117,7 +127,10 @@ func (m *JobMaster) completeCheckpoint(d Deployment, plan *scheduler.Plan, p Pen
 	m.mu.Lock()
 	byTask := map[int]*jobgraph.CheckpointTask{}
 	for _, pl := range d.Subtasks {
-		a := m.cp.acks[[2]int{pl.Task, pl.Index}]
+		a, ok := m.cp.acks[[2]int{pl.Task, pl.Index}]
+		if !ok {
+			continue // finished: nothing to restore
+		}
 		t, ok := byTask[pl.Task]
 		if !ok {
 			spec := plan.Tasks[pl.Task]

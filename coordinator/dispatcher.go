@@ -175,6 +175,7 @@ type JobDetails struct {
 	Status        JobStatus         `json:"status"`
 	PendingReason string            `json:"pending_reason,omitempty"`
 	Attempt       uint64            `json:"attempt"`
+	Restarts      int               `json:"restarts"`
 	SubmitTime    time.Time         `json:"submit_time"`
 	StartTime     time.Time         `json:"start_time"`
 	EndTime       time.Time         `json:"end_time"`
@@ -225,7 +226,7 @@ func (c *Coordinator) JobDetails(id string) (JobDetails, error) {
 	d, _ := c.fsm.Deployment(id)
 	out := JobDetails{
 		ID: id, Name: job.Spec.Job, Args: job.Spec.Args, Parallelism: job.Spec.Parallelism, Status: job.Status,
-		Attempt: d.Attempt, SubmitTime: job.SubmitTime, StartTime: job.StartTime, EndTime: job.EndTime, Error: job.Error,
+		Attempt: d.Attempt, Restarts: job.Restarts, SubmitTime: job.SubmitTime, StartTime: job.StartTime, EndTime: job.EndTime, Error: job.Error,
 		Vertices: []VertexDetails{},
 	}
 	m := jm.master(id)

@@ -43,6 +43,7 @@ func (f *FSM) applyCompleteCheckpoint(body []byte, index uint64) any {
 	}
 	cps.Pending = nil
 	cps.Failed = 0
+	cps.NumCompleted++
 	completed := append(cps.Completed[:len(cps.Completed):len(cps.Completed)], c)
 	var retired []int64
 	if keep := max(req.Retained, 1); len(completed) > keep {
@@ -67,6 +68,7 @@ func (f *FSM) applyAbortCheckpoint(body []byte, index uint64) any {
 	cps.Pending = nil
 	cps.LastAborted = req.ID
 	cps.Failed++
+	cps.NumFailed++
 	f.state.Checkpoints[req.JobID] = cps
 	f.notifyLocked()
 	return nil

@@ -292,7 +292,7 @@ func (m *JobMaster) follow(plan *scheduler.Plan) error {
 	case finished == len(d.Subtasks):
 		return m.finish(JobRunning, JobFinished, "")
 	}
-	return m.checkpointStep(d, plan, runningN == len(d.Subtasks))
+	return m.checkpointStep(d, plan, runningN > 0 && runningN+finished == len(d.Subtasks))
 }
 
 // reportTimeout fails a job whose subtask's node, though alive in gossip,

@@ -119,6 +119,9 @@ type JobCheckpoints struct {
 	LastAborted int64 `msgpack:"aborted,omitempty"`
 	// Failed counts checkpoints given up in a row.
 	Failed int `msgpack:"failed,omitempty"`
+	// NumCompleted and NumFailed count the job's checkpoints ever.
+	NumCompleted int64 `msgpack:"ncompleted,omitempty"`
+	NumFailed    int64 `msgpack:"nfailed,omitempty"`
 }
 
 // Latest returns the newest completed checkpoint, if any.

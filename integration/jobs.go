@@ -17,21 +17,7 @@ import (
 // its id.
 func SubmitJob(t testing.TB, httpAddr, job string, parallelism int, args map[string]string) string {
 	t.Helper()
-	body, _ := json.Marshal(node.SubmitRequest{Job: job, Args: args, Parallelism: parallelism})
-	resp, err := http.Post("http://"+httpAddr+"/v1/jobs", "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("submit %s: %s: %s", job, resp.Status, raw)
-	}
-	var out node.SubmitResponse
-	if err := json.Unmarshal(raw, &out); err != nil {
-		t.Fatal(err)
-	}
-	return out.ID
+	return SubmitJobWithSettings(t, httpAddr, job, parallelism, args, nil)
 }
 
 // GetJob fetches GET /v1/jobs/{id} from the node at httpAddr.
@@ -66,4 +52,39 @@ func WaitForJobStatus(t testing.TB, httpAddr, id string, want coordinator.JobSta
 		return d.Status == want, fmt.Errorf("job %s is %s", id, d.Status)
 	})
 	return d
+}
+
+// SubmitJobWithSettings posts a job with Flink configuration settings.
+func SubmitJobWithSettings(t testing.TB, httpAddr, job string, parallelism int, args, settings map[string]string) string {
+	t.Helper()
+	body, _ := json.Marshal(node.SubmitRequest{Job: job, Args: args, Parallelism: parallelism, Settings: settings})
+	resp, err := http.Post("http://"+httpAddr+"/v1/jobs", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("submit %s: %s: %s", job, resp.Status, raw)
+	}
+	var out node.SubmitResponse
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out.ID
+}
+
+// GetCheckpoints fetches GET /v1/jobs/{id}/checkpoints.
+func GetCheckpoints(httpAddr, id string) (coordinator.CheckpointStats, error) {
+	var s coordinator.CheckpointStats
+	resp, err := http.Get("http://" + httpAddr + "/v1/jobs/" + id + "/checkpoints")
+	if err != nil {
+		return s, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		raw, _ := io.ReadAll(resp.Body)
+		return s, fmt.Errorf("GET checkpoints of %s: %s: %s", id, resp.Status, raw)
+	}
+	return s, json.NewDecoder(resp.Body).Decode(&s)
 }

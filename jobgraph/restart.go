@@ -178,6 +178,9 @@ func ParseRestartStrategy(settings map[string]string) (RestartStrategy, error) {
 }
 
 func knownRestartKey(k string) bool {
+	if k == keyRestartType || k == keyRestartDeprecated {
+		return true
+	}
 	for _, t := range restartKeys {
 		if slices.Contains(t.keys, k) {
 			return true

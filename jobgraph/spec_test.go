@@ -29,3 +29,34 @@ func TestSpecValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestSpecSettings(t *testing.T) {
+	ok := Spec{Job: "j", Settings: map[string]string{
+		"restart-strategy.type": "fixed-delay", "restart-strategy.fixed-delay.attempts": "3",
+		"execution.checkpointing.interval": "1s",
+	}}
+	if err := ok.Validate(); err != nil {
+		t.Fatalf("Validate = %v", err)
+	}
+	for _, bad := range []map[string]string{
+		{"no.such.key": "1"},
+		{"execution.checkpointing.interval": "soon"},
+		{"restart-strategy.type": "sometimes"},
+	} {
+		if err := (Spec{Job: "j", Settings: bad}).Validate(); err == nil {
+			t.Errorf("settings %v accepted", bad)
+		}
+	}
+}
+
+func TestSettledRestartDefaults(t *testing.T) {
+	g := &JobGraph{}
+	_, rs, err := Spec{Job: "j"}.Settled(g, "file:///c")
+	if err != nil || rs.Type != RestartNone {
+		t.Fatalf("without checkpoints: %v, %v; want none", rs, err)
+	}
+	cp, rs, err := Spec{Job: "j", Settings: map[string]string{"execution.checkpointing.interval": "1s"}}.Settled(g, "file:///c")
+	if err != nil || rs.Type != RestartExponentialDelay || cp.Storage != "file:///c" || cp.Mode != ExactlyOnce {
+		t.Fatalf("with checkpoints: %+v %v, %v", cp, rs, err)
+	}
+}

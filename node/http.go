@@ -74,6 +74,7 @@ func (n *Node) routes() http.Handler {
 	mux.HandleFunc("GET /v1/jobs", n.wrap(n.handleListJobs))
 	mux.HandleFunc("GET /v1/jobs/{id}", n.wrap(n.handleJobDetails))
 	mux.HandleFunc("POST /v1/jobs/{id}/cancel", n.wrap(n.handleCancelJob))
+	mux.HandleFunc("GET /v1/jobs/{id}/checkpoints", n.wrap(n.handleCheckpoints))
 	mux.HandleFunc("/", n.wrap(func(r *http.Request) (any, error) {
 		return nil, &apiError{Status: http.StatusNotFound, Message: fmt.Sprintf("no route %s %s", r.Method, r.URL.Path)}
 	}))

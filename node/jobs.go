@@ -19,6 +19,10 @@ type SubmitRequest struct {
 	Job         string            `json:"job"`
 	Args        map[string]string `json:"args"`
 	Parallelism int               `json:"parallelism"`
+	// Settings are Flink configuration keys for the job: checkpointing
+	// (execution.checkpointing.*, state.checkpoints.*) and restarts
+	// (restart-strategy.*).
+	Settings map[string]string `json:"settings,omitempty"`
 }
 
 // SubmitResponse is the answer to POST /v1/jobs.
@@ -46,7 +50,7 @@ func (n *Node) handleSubmitJob(r *http.Request) (any, error) {
 			return nil, badRequest("bad body: %v", err)
 		}
 	}
-	spec := jobgraph.Spec{Job: req.Job, Args: req.Args, Parallelism: req.Parallelism}
+	spec := jobgraph.Spec{Job: req.Job, Args: req.Args, Parallelism: req.Parallelism, Settings: req.Settings}
 	if err := spec.Validate(); err != nil {
 		return nil, badRequest("%v", err)
 	}
@@ -75,6 +79,10 @@ func (n *Node) handleJobDetails(r *http.Request) (any, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+func (n *Node) handleCheckpoints(r *http.Request) (any, error) {
+	return n.coord.CheckpointStats(r.PathValue("id"))
 }
 
 func (n *Node) handleCancelJob(r *http.Request) (any, error) {

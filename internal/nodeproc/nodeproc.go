@@ -86,9 +86,10 @@ func Start(s Spec) (*Process, error) {
 }
 
 // HTTPURL is the node's API base URL.
-func (s Spec) HTTPURL() string {
-	return "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(s.HTTPPort))
-}
+func (s Spec) HTTPURL() string { return "http://" + s.HTTPAddr() }
+
+// HTTPAddr is the node's API address, host:port.
+func (s Spec) HTTPAddr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.HTTPPort)) }
 
 // GossipAddr is the address other nodes join.
 func (s Spec) GossipAddr() string {
