@@ -106,7 +106,7 @@ func TestSnapshotRestoreRoundTrip(t *testing.T) {
 				}},
 			},
 		}},
-		Catalog:     map[string]CatalogEntry{"default.t": {Name: "default.t", Version: 1, Data: []byte{1, 2}}},
+		Catalog: map[string]CatalogEntry{"default.t": {Name: "default.t", Version: 1, Data: []byte{1, 2}}},
 	}
 	snap, err := f.Snapshot()
 	if err != nil {

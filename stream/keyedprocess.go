@@ -117,7 +117,7 @@ type keyedProcessOp[K comparable] struct {
 	// restored is the state to load once Open has made the backend and
 	// the timer service (RestoreState comes before Open).
 	restored *operator.Restored
-	typed   interface {
+	typed    interface {
 		fire(t timer.Timer[K, state.VoidNamespace]) error
 	}
 }
