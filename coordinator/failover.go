@@ -24,10 +24,12 @@ func (m *JobMaster) fail(d Deployment, failure string) error {
 }
 
 // followFailing waits until the failed attempt's subtasks have stopped,
-// then restarts the job or fails it for good. A subtask whose node is not
-// alive, or that does not report stopping within the cancel timeout,
-// counts as stopped: its node is gone or cut off, and the attempt number
-// fences whatever it still does.
+// then restarts the job or fails it for good. A subtask counts as stopped
+// when its node is not alive in gossip, or when its node has gone silent:
+// no report for staleReport, where a live node reports every second.
+// Gossip takes seconds to declare a killed process dead; silence tells
+// sooner. Such a node is kept out of the next attempt for a while (it is
+// gone or cut off), and the attempt number fences whatever it still does.
 func (m *JobMaster) followFailing(job Job) error {
 	d, _ := m.jm.fsm.Deployment(m.id)
 	alive := m.aliveIncarnations()
@@ -36,9 +38,15 @@ func (m *JobMaster) followFailing(job Job) error {
 		m.stopping = time.Now()
 	}
 	running := 0
+	silent := map[string]string{} // node -> the incarnation that went silent
 	for _, p := range d.Subtasks {
-		r, ok := m.reports[[2]int{p.Task, p.Index}]
-		if alive[p.Node] == p.Incarnation && (!ok || !r.State.Terminal()) {
+		k := [2]int{p.Task, p.Index}
+		r, ok := m.reports[k]
+		switch {
+		case alive[p.Node] != p.Incarnation || ok && r.State.Terminal():
+		case time.Since(m.lastReport[k]) > staleReport:
+			silent[p.Node] = p.Incarnation
+		default:
 			running++
 		}
 	}
@@ -47,6 +55,11 @@ func (m *JobMaster) followFailing(job Job) error {
 	if running > 0 && waited < m.jm.cfg.CancelTimeout {
 		return nil
 	}
+	m.mu.Lock()
+	for n, inc := range silent {
+		m.suspects[n] = suspect{since: time.Now(), incarnation: inc}
+	}
+	m.mu.Unlock()
 	failedAt := job.FailedAt
 	if failedAt.IsZero() {
 		failedAt = time.Now()
@@ -71,6 +84,35 @@ func (m *JobMaster) followRestarting(plan *scheduler.Plan, job Job) error {
 		return nil
 	}
 	return m.schedule(plan, job)
+}
+
+// staleReport is how long a node may go without reporting a subtask
+// before a failing job stops waiting for it: past one missed report.
+const staleReport = 2500 * time.Millisecond
+
+// suspectFor is how long a node that went silent is kept out of a job's
+// next attempts, unless it shows up with a new incarnation (a restart).
+const suspectFor = 30 * time.Second
+
+// suspect is a node that went silent under a failed attempt.
+type suspect struct {
+	since       time.Time
+	incarnation string
+}
+
+// usable drops from free the nodes suspected of being gone.
+func (m *JobMaster) usable(free map[string][]int) map[string][]int {
+	alive := m.aliveIncarnations()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for n, s := range m.suspects {
+		if time.Since(s.since) > suspectFor || alive[n] != s.incarnation {
+			delete(m.suspects, n)
+			continue
+		}
+		delete(free, n)
+	}
+	return free
 }
 
 // aliveIncarnations maps each node gossip sees alive to its incarnation.

@@ -47,6 +47,9 @@ type JobMaster struct {
 	// stopping is when this JobMaster began waiting for a failed
 	// attempt's subtasks to stop.
 	stopping time.Time
+	// suspects are nodes that went silent under a failed attempt, with
+	// when; they get no subtasks for a while.
+	suspects map[string]suspect
 }
 
 func newJobMaster(jm *JobManager, id string) *JobMaster {
@@ -58,6 +61,7 @@ func newJobMaster(jm *JobManager, id string) *JobMaster {
 		stopCh:     make(chan struct{}),
 		reports:    map[[2]int]jobgraph.TaskReport{},
 		lastReport: map[[2]int]time.Time{},
+		suspects:   map[string]suspect{},
 	}
 }
 
@@ -168,7 +172,7 @@ func (m *JobMaster) planOf(job Job) (*scheduler.Plan, error) {
 // latest completed checkpoint if there is one; without enough slots it
 // records why the job waits and fails it after the slot request timeout.
 func (m *JobMaster) schedule(plan *scheduler.Plan, job Job) error {
-	free := m.jm.freeSlots(m.id)
+	free := m.usable(m.jm.freeSlots(m.id))
 	var nodes []scheduler.NodeSlots
 	for name, slots := range free {
 		nodes = append(nodes, scheduler.NodeSlots{Node: name, Free: slots})
