@@ -28,7 +28,7 @@ func nodesRunning(d coordinator.JobDetails) []string {
 
 // waitRunningAttempt waits until the job runs an attempt after prev with
 // every subtask RUNNING, and returns its details.
-func waitRunningAttempt(t *testing.T, c *ProcCluster, nodes []int, id string, prev uint64) coordinator.JobDetails {
+func waitRunningAttempt(t testing.TB, c *ProcCluster, nodes []int, id string, prev uint64) coordinator.JobDetails {
 	t.Helper()
 	var d coordinator.JobDetails
 	WaitForResult(t, time.Minute, func() (bool, error) {
@@ -109,7 +109,7 @@ func TestProcessSeqCountSurvivesKills(t *testing.T) {
 
 // waitCheckpoint waits for a checkpoint of the job's current attempt to
 // complete.
-func waitCheckpoint(t *testing.T, httpAddr, id string) {
+func waitCheckpoint(t testing.TB, httpAddr, id string) {
 	t.Helper()
 	before, err := GetCheckpoints(httpAddr, id)
 	if err != nil {
