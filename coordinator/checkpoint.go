@@ -54,8 +54,10 @@ func (m *JobMaster) acknowledge(ack jobgraph.CheckpointAck) {
 // some subtasks have finished, as Flink's since FLIP-147: a subtask
 // finishes only once a completed checkpoint covers all it did, so it
 // owes no acknowledgement, and its state in later checkpoints is empty.
-// triggerable is whether every subtask runs or has finished.
-func (m *JobMaster) checkpointStep(d Deployment, plan *scheduler.Plan, triggerable bool) error {
+// triggerable is whether every subtask runs or has finished; atEnd,
+// whether every source has ended and some wait for their final
+// checkpoint, which then comes without waiting for the interval.
+func (m *JobMaster) checkpointStep(d Deployment, plan *scheduler.Plan, triggerable, atEnd bool) error {
 	cfg := d.Checkpoints
 	cps := m.jm.fsm.Checkpoints(m.id)
 	now := time.Now()
@@ -91,7 +93,7 @@ func (m *JobMaster) checkpointStep(d Deployment, plan *scheduler.Plan, triggerab
 	}
 	m.mu.Lock()
 	due := cfg.Enabled() && triggerable &&
-		now.Sub(m.cp.lastEnd) >= cfg.MinPause && now.Sub(m.cp.lastTrigger) >= cfg.Interval
+		now.Sub(m.cp.lastEnd) >= cfg.MinPause && (atEnd || now.Sub(m.cp.lastTrigger) >= cfg.Interval)
 	m.mu.Unlock()
 	if !due {
 		return nil
@@ -117,6 +119,32 @@ func (m *JobMaster) checkpointStep(d Deployment, plan *scheduler.Plan, triggerab
 		return fmt.Errorf("trigger checkpoint: the FSM gave id %d, expected %d", id, next)
 	}
 	return nil
+}
+
+// sourcesAtEnd reports whether every source subtask has ended its input
+// and at least one waits for its final checkpoint.
+func (m *JobMaster) sourcesAtEnd(d Deployment, plan *scheduler.Plan) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	fed := map[int]bool{} // tasks with an input: not sources
+	for _, e := range plan.Edges {
+		fed[int(e.Target)] = true
+	}
+	waiting := false
+	for _, p := range d.Subtasks {
+		if fed[p.Task] {
+			continue
+		}
+		r := m.reports[[2]int{p.Task, p.Index}]
+		switch {
+		case r.State == jobgraph.Finished:
+		case r.EndOfData:
+			waiting = true
+		default:
+			return false
+		}
+	}
+	return waiting
 }
 
 func (m *JobMaster) completeCheckpoint(d Deployment, plan *scheduler.Plan, p PendingCheckpoint) error {

@@ -296,7 +296,7 @@ func (m *JobMaster) follow(plan *scheduler.Plan) error {
 	case finished == len(d.Subtasks):
 		return m.finish(JobRunning, JobFinished, "")
 	}
-	return m.checkpointStep(d, plan, runningN > 0 && runningN+finished == len(d.Subtasks))
+	return m.checkpointStep(d, plan, runningN > 0 && runningN+finished == len(d.Subtasks), m.sourcesAtEnd(d, plan))
 }
 
 // reportTimeout fails a job whose subtask's node, though alive in gossip,

@@ -83,18 +83,20 @@ func (r *seqReader) PollNext(out operator.Collector[SeqRecord]) (operator.InputS
 	if n == 0 {
 		return operator.NothingAvailable, nil
 	}
+	// Keys that run out stay in place until the round ends, then go in
+	// one pass: deleting each at once costs a copy of the rest, quadratic
+	// over a million keys.
 	emitted := 0
-	for ; emitted < n && len(r.keys) > 0; emitted++ {
+	for emitted < n && len(r.keys) > 0 {
 		p := &r.keys[r.turn]
-		out.Collect(SeqRecord{Key: keyName(p.Key), Seq: p.Next})
-		p.Next++
-		if p.Next > r.source.count {
-			r.keys = slices.Delete(r.keys, r.turn, r.turn+1)
-		} else {
-			r.turn++
+		if p.Next <= r.source.count {
+			out.Collect(SeqRecord{Key: keyName(p.Key), Seq: p.Next})
+			p.Next++
+			emitted++
 		}
-		if r.turn >= len(r.keys) {
+		if r.turn++; r.turn >= len(r.keys) {
 			r.turn = 0
+			r.keys = slices.DeleteFunc(r.keys, func(p keyPosition) bool { return p.Next > r.source.count })
 		}
 	}
 	r.limit.Spend(emitted)
@@ -116,7 +118,8 @@ type seqSourceState struct {
 // SnapshotState records each key's next sequence number; PollNext
 // advances it after every record.
 func (r *seqReader) SnapshotState(int64) (operator.Snapshot, error) {
-	b, err := connector.MarshalState(seqSourceStateVersion, seqSourceState{Keys: r.keys})
+	left := slices.DeleteFunc(slices.Clone(r.keys), func(p keyPosition) bool { return p.Next > r.source.count })
+	b, err := connector.MarshalState(seqSourceStateVersion, seqSourceState{Keys: left})
 	if err != nil {
 		return operator.Snapshot{}, fmt.Errorf("seqcount source: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/runnel/runnel/connector"
 	"github.com/runnel/runnel/jobgraph"
 	"github.com/runnel/runnel/operator"
 	"github.com/runnel/runnel/scheduler"
@@ -205,11 +206,11 @@ func TestSeqSourceRejectsCorruptState(t *testing.T) {
 
 func mustState(t *testing.T, keys ...keyPosition) []byte {
 	t.Helper()
-	r, err := (&seqReader{keys: keys}).SnapshotState(1)
+	b, err := connector.MarshalState(seqSourceStateVersion, seqSourceState{Keys: keys})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return r.Operator
+	return b
 }
 
 func TestBuildSeqCountRejectsBadArguments(t *testing.T) {

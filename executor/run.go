@@ -127,6 +127,8 @@ func (t *task) endSource(run *runState) error {
 		return nil
 	}
 	endedAt := run.progress.triggered
+	t.endOfData.Store(true)
+	t.e.kick() // the JobMaster triggers the final checkpoint once all sources wait
 	for {
 		p := run.progress
 		if p.triggered > endedAt && p.completed >= p.triggered {

@@ -33,6 +33,7 @@ type task struct {
 	started   time.Time // set before the goroutine starts, then read only
 
 	bytesIn, bytesOut atomic.Uint64
+	endOfData         atomic.Bool // a source waiting for its final checkpoint
 
 	mu        sync.Mutex
 	name      string // "Map -> Filter (2/4)" once the program is built
@@ -111,6 +112,7 @@ func (t *task) report() jobgraph.TaskReport {
 		Incarnation: t.inc, State: t.state, Error: t.err, Secondary: t.secondary,
 		Watermark: operator.MinWatermark,
 		BytesIn:   t.bytesIn.Load(), BytesOut: t.bytesOut.Load(),
+		EndOfData: t.endOfData.Load(),
 	}
 	if t.chain != nil {
 		m := t.chain.Metrics()

@@ -59,4 +59,7 @@ type TaskReport struct {
 	// Backpressure is the share of time, 0 to 1, the subtask's outputs
 	// waited for credit since it started.
 	Backpressure float64 `msgpack:"bp"`
+	// EndOfData marks a source subtask whose input ended and that waits
+	// for a final checkpoint before it finishes.
+	EndOfData bool `msgpack:"eod,omitempty"`
 }

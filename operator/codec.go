@@ -18,11 +18,15 @@ type Codec[T any] interface {
 
 // CodecFor returns a new codec for T: T's own when *T implements
 // encoding.BinaryAppender and encoding.BinaryUnmarshaler (hot types bring
-// their own), else msgpack.
+// their own), a direct one for the basic types (basiccodec.go), else
+// msgpack.
 func CodecFor[T any]() Codec[T] {
 	var zero T
 	if _, ok := any(&zero).(binaryCodec); ok {
 		return &selfCodec[T]{}
+	}
+	if c := basicCodec[T](); c != nil {
+		return c
 	}
 	c := &msgpackCodec[T]{}
 	c.enc = msgpack.NewEncoder(&c.out)

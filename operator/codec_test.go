@@ -3,6 +3,7 @@ package operator
 import (
 	"encoding/binary"
 	"errors"
+	"math"
 	"reflect"
 	"testing"
 )
@@ -73,5 +74,45 @@ func TestCodecDoesNotAllocate(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Fatalf("own codec: %v allocations per round trip", allocs)
+	}
+}
+
+func basicRoundTrip[T comparable](t *testing.T, vs ...T) {
+	t.Helper()
+	c := CodecFor[T]()
+	for _, v := range vs {
+		b, err := c.Append(nil, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.Decode(b)
+		if err != nil || got != v {
+			t.Fatalf("%T %v: decoded %v, %v", v, v, got, err)
+		}
+	}
+}
+
+type emptyKey struct{}
+
+func TestBasicCodecs(t *testing.T) {
+	basicRoundTrip(t, "", "héllo")
+	basicRoundTrip(t, 0, -1, math.MaxInt, math.MinInt)
+	basicRoundTrip(t, int64(math.MinInt64), int64(7))
+	basicRoundTrip(t, int32(-5), int32(math.MaxInt32))
+	basicRoundTrip(t, uint64(math.MaxUint64), uint64(0))
+	basicRoundTrip(t, uint32(9))
+	basicRoundTrip(t, true, false)
+	basicRoundTrip(t, 1.5, math.Inf(-1))
+	basicRoundTrip(t, emptyKey{})
+	if _, err := CodecFor[int32]().Decode(binary.AppendVarint(nil, math.MaxInt64)); err == nil {
+		t.Fatal("an int64 decoded as an int32")
+	}
+	for _, bad := range [][]byte{nil, {0x80}, {1, 2}} {
+		if _, err := CodecFor[int64]().Decode(bad); err == nil {
+			t.Fatalf("int64 from %v decoded", bad)
+		}
+	}
+	if _, err := CodecFor[emptyKey]().Decode([]byte{1}); err == nil {
+		t.Fatal("bytes decoded as an empty struct")
 	}
 }

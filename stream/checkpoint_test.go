@@ -2,6 +2,7 @@ package stream
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -113,4 +114,52 @@ func TestRestoreRefusesStateOfAStatelessOperator(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "keeps none") {
 		t.Fatalf("NewChain = %v, want a refusal", err)
 	}
+}
+
+// BenchmarkSnapshotKeyedState snapshots a KeyedProcess subtask holding a
+// count for each of 1 M keys, as a checkpoint's synchronous part does:
+//
+//	go test ./stream -run '^$' -bench SnapshotKeyedState -benchtime 3x
+func BenchmarkSnapshotKeyedState(b *testing.B) {
+	const keys = 1_000_000
+	p := mustBuild(b, 1, func(env *Env) error {
+		src := FromSource(env, &sliceSource[reading]{log: &eventLog{}}, "readings")
+		counts := KeyedProcess(KeyBy(src, func(r reading) string { return r.Key }), &countUntil{})
+		SinkTo(counts.Rebalance(), &collectSink[string]{log: &eventLog{}}, "out")
+		return nil
+	})
+	c, err := p.NewChain(operator.ChainSpec{
+		Vertices: ids(1),
+		Context:  operator.Context{JobName: "bench", TaskName: "task"},
+		Outputs:  map[jobgraph.EdgeID]operator.RecordWriter{1: newFakeWriter(1)},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := c.Open(); err != nil {
+		b.Fatal(err)
+	}
+	codec := operator.CodecFor[reading]()
+	var buf []byte
+	for i := range keys {
+		buf, _ = codec.Append(buf[:0], reading{Key: "k" + strconv.Itoa(i)})
+		if err := c.PushRecord(0, int64(i), buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	var size int
+	for i := range b.N {
+		snap, err := c.SnapshotState(int64(i + 1))
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = 0
+		for _, s := range snap {
+			for _, kg := range s.KeyGroups {
+				size += len(kg)
+			}
+		}
+	}
+	b.ReportMetric(float64(size)/keys, "bytes/key")
 }
