@@ -32,6 +32,10 @@ func TestExitCodes(t *testing.T) {
 		{"node with a missing config file", []string{"node", "--config", "/nonexistent.yaml"}, exitUsage, "config file"},
 		{"status with a bad addr", []string{"cluster", "status", "--addr", "ftp://x"}, exitUsage, "--addr"},
 		{"remove without a name", []string{"cluster", "remove"}, exitUsage, "accepts 1 arg"},
+		{"transfer to an empty name", []string{"cluster", "transfer-leadership", "--to", ""}, exitUsage, "--to"},
+		{"transfer with an argument", []string{"cluster", "transfer-leadership", "n2"}, exitUsage, "accepts 0 arg"},
+		{"transfer with a bad addr", []string{"cluster", "transfer-leadership", "--addr", "x"}, exitUsage, "--addr"},
+		{"transfer without a node to reach", []string{"cluster", "transfer-leadership", "--addr", "http://127.0.0.1:1"}, exitFailure, "connection refused"},
 		{"local with no nodes", []string{"local", "--nodes", "0"}, exitUsage, "--nodes"},
 		{"status of a node that is not there", []string{"cluster", "status", "--addr", "http://127.0.0.1:1"}, exitFailure, "connection refused"},
 	}
@@ -52,7 +56,7 @@ func TestExitCodes(t *testing.T) {
 }
 
 func TestHelp(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"node", "--help"}, {"local", "--help"}, {"cluster", "status", "--help"}} {
+	for _, args := range [][]string{{"--help"}, {"node", "--help"}, {"local", "--help"}, {"cluster", "status", "--help"}, {"cluster", "transfer-leadership", "--help"}} {
 		code, out, _ := run(args...)
 		if code != exitOK || !strings.Contains(out, "Usage:") {
 			t.Fatalf("%v: exit %d, output %q", args, code, out)

@@ -18,7 +18,7 @@ func newClusterCmd(g *globals, stdout io.Writer) *cobra.Command {
 		Use:   "cluster",
 		Short: "Inspect and manage the cluster's nodes",
 	}
-	cmd.AddCommand(newClusterStatusCmd(g, stdout), newClusterRemoveCmd(g, stdout))
+	cmd.AddCommand(newClusterStatusCmd(g, stdout), newClusterRemoveCmd(g, stdout), newClusterTransferCmd(g, stdout))
 	return cmd
 }
 
@@ -98,4 +98,49 @@ Exit codes: 0 removed, 1 refused or failed, 2 bad argument.`,
 			return nil
 		},
 	}
+}
+
+func newClusterTransferCmd(g *globals, stdout io.Writer) *cobra.Command {
+	var to string
+	cmd := &cobra.Command{
+		Use:   "transfer-leadership",
+		Short: "Move the Raft leadership, and with it the JobManager, to another node",
+		Long: `Ask the leader to hand its leadership to the voter named by --to, or without
+--to to another alive voter, and wait until it has stepped down. The JobManager
+moves with the leadership; running jobs keep their tasks. Use it before
+maintenance on the leader, or to put the JobManager on a node started with
+--slots 0. Any node takes the request and forwards it to the leader.
+
+A node that is unknown, not a voter or not alive is refused; naming the current
+leader changes nothing.
+
+Exit codes: 0 transferred, 1 refused or failed (also: no leader), 2 bad flag.`,
+		Example: `  runnel cluster transfer-leadership
+  runnel cluster transfer-leadership --to n2 --addr http://10.0.0.3:8081`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("to") && to == "" {
+				return usagef("--to: must name a node")
+			}
+			c, err := newClient(g.addr)
+			if err != nil {
+				return err
+			}
+			var lt node.LeadershipTransfer
+			if err := c.send(http.MethodPost, "/v1/cluster/leadership", node.TransferRequest{To: to}, &lt); err != nil {
+				return err
+			}
+			switch {
+			case lt.Leader == lt.Previous:
+				fmt.Fprintf(stdout, "%s already leads\n", lt.Leader)
+			case lt.Leader == "":
+				fmt.Fprintf(stdout, "%s stepped down; no new leader known yet\n", lt.Previous)
+			default:
+				fmt.Fprintf(stdout, "leadership moved from %s to %s\n", lt.Previous, lt.Leader)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&to, "to", "", "name of the voter to take over (default: another alive voter)")
+	return cmd
 }

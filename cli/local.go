@@ -32,6 +32,11 @@ and exits. Node logs go to <data dir>/<name>.log.
 Without --data-dir the nodes live in a temporary folder that is removed on exit;
 with it, the same command later restarts the same cluster from disk.
 
+--slots applies to every node, so --slots 0 gives a cluster that runs no job.
+A dedicated coordinator, a node with --slots 0 as Flink's JobManager host, is
+one started with 'runnel node --slots 0' and made leader with
+'runnel cluster transfer-leadership --to NAME'.
+
 Exit codes: 0 stopped cleanly, 1 a node failed to start or stop, 2 bad flag.`,
 		Example: `  runnel local
   runnel local --nodes 5 --slots 4 --data-dir ./local-cluster`,

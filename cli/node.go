@@ -40,6 +40,11 @@ SIGTERM or SIGINT stops the node gracefully: a leader hands leadership over
 first; the node leaves gossip but stays a Raft voter, so a restart finds its
 cluster intact. 'runnel cluster remove NAME' takes a node out for good.
 
+A node with --slots 0 runs no tasks: a dedicated coordinator, as Flink's
+JobManager host. Move the leadership to it with 'runnel cluster
+transfer-leadership --to NAME'; a leader without tasks can die without any job
+losing a task.
+
 Raft timing: the defaults fail over in about a second on a LAN. On slow or lossy
 networks raise --raft-heartbeat-timeout, --raft-election-timeout and
 --raft-lease-timeout together (e.g. 1s, 1s, 500ms) and use --gossip-profile wan.

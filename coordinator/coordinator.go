@@ -31,6 +31,12 @@ var (
 	ErrNodeAlive = errors.New("node is alive")
 	// ErrUnknownJob means no job has that id.
 	ErrUnknownJob = errors.New("unknown job")
+	// ErrNotVoter means the node cannot lead because it does not vote.
+	ErrNotVoter = errors.New("not a voter")
+	// ErrNodeDown means the node is not alive, so it cannot take over.
+	ErrNodeDown = errors.New("node is not alive")
+	// ErrNoCandidate means no other alive voter could take leadership.
+	ErrNoCandidate = errors.New("no other alive voter to take over")
 )
 
 // Config tunes the leader's duties.

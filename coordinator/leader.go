@@ -1,9 +1,13 @@
 package coordinator
 
 import (
+	"cmp"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -141,6 +145,109 @@ func (c *Coordinator) reconcile() error {
 		return jm.resources.reconcile(members)
 	}
 	return nil
+}
+
+// TransferLeadership hands leadership to the voter named to, or with to
+// empty to another alive voter (Consul's and Nomad's operator command), so
+// an operator can move the JobManager off a node before maintenance or onto
+// a dedicated coordinator. It returns the new leader's name once this node
+// has stepped down, or empty if no new leader was heard of in time. Asking
+// the leader to take leadership from itself changes nothing. The whole call
+// is bounded by the apply timeout, as a forwarding follower waits for it.
+func (c *Coordinator) TransferLeadership(ctx context.Context, to string) (string, error) {
+	if c.raft.State() != raft.Leader {
+		return "", ErrNotLeader
+	}
+	if to == c.cfg.NodeName {
+		return to, nil
+	}
+	target, err := c.transferTarget(to)
+	if err != nil {
+		return "", err
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.ApplyTimeout)
+	defer cancel()
+	c.log.Info("transferring leadership", "to", target.ID)
+	if err := waitFuture(ctx, c.raft.LeadershipTransferToServer(target.ID, target.Address)); err != nil {
+		if errors.Is(err, raft.ErrNotLeader) {
+			return "", ErrNotLeader
+		}
+		return "", fmt.Errorf("transfer leadership to %s: %w", target.ID, err)
+	}
+	leader := c.awaitOtherLeader(ctx)
+	c.log.Info("leadership transferred", "to", target.ID, "leader", leader)
+	return leader, nil
+}
+
+// transferTarget picks the server to hand leadership to: the named one if
+// it can lead (a voter gossip sees alive, since Raft would only time out
+// on a dead one), else the first such voter by name. Raft's own pick, the
+// most caught-up voter, may be a voter that just died.
+func (c *Coordinator) transferTarget(to string) (raft.Server, error) {
+	servers, err := c.servers()
+	if err != nil {
+		return raft.Server{}, err
+	}
+	alive := map[string]bool{}
+	known := false
+	for _, m := range c.members.Members() {
+		alive[m.Name] = m.State == StateAlive
+		known = known || m.Name == to
+	}
+	if to != "" {
+		s, ok := findServer(servers, to)
+		_, inTable := c.fsm.Nodes()[to]
+		switch {
+		case !ok && !known && !inTable:
+			return raft.Server{}, fmt.Errorf("transfer leadership to %s: %w", to, ErrUnknownNode)
+		case !ok:
+			return raft.Server{}, fmt.Errorf("transfer leadership to %s: %w (it is not in the Raft configuration)", to, ErrNotVoter)
+		case s.Suffrage != raft.Voter:
+			return raft.Server{}, fmt.Errorf("transfer leadership to %s: %w (it is a non-voter; only voters lead)", to, ErrNotVoter)
+		case !alive[to]:
+			return raft.Server{}, fmt.Errorf("transfer leadership to %s: %w", to, ErrNodeDown)
+		}
+		return s, nil
+	}
+	var candidates []raft.Server
+	for _, s := range servers {
+		if s.Suffrage == raft.Voter && string(s.ID) != c.cfg.NodeName && alive[string(s.ID)] {
+			candidates = append(candidates, s)
+		}
+	}
+	if len(candidates) == 0 {
+		return raft.Server{}, fmt.Errorf("transfer leadership: %w", ErrNoCandidate)
+	}
+	return slices.MinFunc(candidates, func(a, b raft.Server) int { return cmp.Compare(a.ID, b.ID) }), nil
+}
+
+// waitFuture waits for a Raft future until ctx ends. Raft bounds a
+// leadership transfer by its election timeout only once the target has
+// caught up; the catching up and the target's RPC are unbounded.
+func waitFuture(ctx context.Context, f raft.Future) error {
+	done := make(chan error, 1)
+	go func() { done <- f.Error() }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("waiting for raft: %w", ctx.Err())
+	}
+}
+
+// awaitOtherLeader waits until this node hears from a leader other than
+// itself and returns its name, or empty if ctx ends first.
+func (c *Coordinator) awaitOtherLeader(ctx context.Context) string {
+	for {
+		if _, id := c.raft.LeaderWithID(); id != "" && string(id) != c.cfg.NodeName {
+			return string(id)
+		}
+		select {
+		case <-ctx.Done():
+			return ""
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
 
 func newClusterID() (string, error) {

@@ -1,9 +1,11 @@
 package integration
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -38,6 +40,14 @@ type ProcCluster struct {
 // if the test failed) when the test ends.
 func NewProcCluster(t testing.TB, binary string, n int, args ...string) *ProcCluster {
 	t.Helper()
+	return NewProcClusterWith(t, binary, n, nil, args...)
+}
+
+// NewProcClusterWith is NewProcCluster with adjust (if not nil) applied to
+// each node's spec before it starts, for clusters whose nodes differ, such
+// as one dedicated coordinator with no slots among nodes with slots.
+func NewProcClusterWith(t testing.TB, binary string, n int, adjust func(i int, s *nodeproc.Spec), args ...string) *ProcCluster {
+	t.Helper()
 	dir := t.TempDir()
 	ports, err := nodeproc.FreePorts(3 * n)
 	if err != nil {
@@ -56,6 +66,9 @@ func NewProcCluster(t testing.TB, binary string, n int, args ...string) *ProcClu
 		}
 		if i > 0 {
 			s.Join = []string{c.specs[0].GossipAddr()}
+		}
+		if adjust != nil {
+			adjust(i, &s)
 		}
 		c.specs = append(c.specs, s)
 		c.Procs = append(c.Procs, c.launch(s))
@@ -125,6 +138,31 @@ func (c *ProcCluster) Status(i int) (node.ClusterStatus, error) {
 		return st, fmt.Errorf("GET /v1/cluster on %s: %s", c.Procs[i].Name, resp.Status)
 	}
 	return st, json.NewDecoder(resp.Body).Decode(&st)
+}
+
+// TransferLeadership posts POST /v1/cluster/leadership with to (empty: the
+// leader picks) to node i and returns the HTTP status and, on 200, the
+// answer; any other status comes with the API's reason as the error.
+func (c *ProcCluster) TransferLeadership(i int, to string) (int, node.LeadershipTransfer, error) {
+	var lt node.LeadershipTransfer
+	body, err := json.Marshal(node.TransferRequest{To: to})
+	if err != nil {
+		return 0, lt, err
+	}
+	client := &http.Client{Timeout: 15 * time.Second}
+	resp, err := client.Post(c.Procs[i].HTTPURL()+"/v1/cluster/leadership", "application/json", bytes.NewReader(body))
+	if err != nil {
+		return 0, lt, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return resp.StatusCode, lt, fmt.Errorf("read answer of %s: %w", c.Procs[i].Name, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return resp.StatusCode, lt, fmt.Errorf("transfer leadership on %s: %s: %s", c.Procs[i].Name, resp.Status, raw)
+	}
+	return resp.StatusCode, lt, json.Unmarshal(raw, &lt)
 }
 
 // LeaderIndex returns the index of the node all given nodes name as leader,

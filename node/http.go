@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 
 	"github.com/hashicorp/raft"
@@ -34,7 +35,9 @@ func statusOf(err error) int {
 		return http.StatusBadRequest
 	case errors.Is(err, coordinator.ErrJobEnded):
 		return http.StatusConflict
-	case errors.Is(err, coordinator.ErrNodeAlive):
+	case errors.Is(err, coordinator.ErrNodeAlive), errors.Is(err, coordinator.ErrNotVoter),
+		errors.Is(err, coordinator.ErrNodeDown), errors.Is(err, coordinator.ErrNoCandidate),
+		errors.Is(err, raft.ErrLeadershipTransferInProgress):
 		return http.StatusConflict
 	case errors.Is(err, coordinator.ErrNotLeader):
 		return http.StatusServiceUnavailable
@@ -70,6 +73,7 @@ func (n *Node) routes() http.Handler {
 	mux.HandleFunc("GET /v1/cluster", n.wrap(n.handleCluster))
 	mux.HandleFunc("GET /v1/health", n.handleHealth)
 	mux.HandleFunc("DELETE /v1/cluster/members/{name}", n.wrap(n.handleRemoveMember))
+	mux.HandleFunc("POST /v1/cluster/leadership", n.wrap(n.handleTransferLeadership))
 	mux.HandleFunc("POST /v1/jobs", n.wrap(n.handleSubmitJob))
 	mux.HandleFunc("GET /v1/jobs", n.wrap(n.handleListJobs))
 	mux.HandleFunc("GET /v1/jobs/{id}", n.wrap(n.handleJobDetails))
@@ -186,4 +190,23 @@ func (n *Node) handleRemoveMember(r *http.Request) (any, error) {
 		return nil, err
 	}
 	return map[string]string{"removed": name}, nil
+}
+
+// TransferRequest is the optional body of POST /v1/cluster/leadership.
+type TransferRequest struct {
+	// To names the voter to take over; empty lets the leader pick one.
+	To string `json:"to,omitempty"`
+}
+
+// maxTransferBody bounds a leadership transfer's body.
+const maxTransferBody = 4 << 10
+
+func (n *Node) handleTransferLeadership(r *http.Request) (any, error) {
+	dec := json.NewDecoder(io.LimitReader(r.Body, maxTransferBody))
+	dec.DisallowUnknownFields()
+	var req TransferRequest
+	if err := dec.Decode(&req); err != nil && !errors.Is(err, io.EOF) {
+		return nil, badRequest("bad body: %v; want {\"to\": NAME} or none", err)
+	}
+	return n.TransferLeadership(r.Context(), req.To)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,6 +52,23 @@ func TestSingleNodeLifecycle(t *testing.T) {
 	resp.Body.Close()
 	if err != nil || st.Leader != "solo" || len(st.Members) != 1 || st.Members[0].Role != "leader" {
 		t.Fatalf("status %+v, %v", st, err)
+	}
+	// A single node has nobody to hand leadership to.
+	for body, want := range map[string]int{
+		``:                   http.StatusConflict,
+		`{"to": "solo"}`:     http.StatusOK,
+		`{"to": "ghost"}`:    http.StatusNotFound,
+		`{"to": 1}`:          http.StatusBadRequest,
+		`{"target": "solo"}`: http.StatusBadRequest,
+	} {
+		resp, err := http.Post("http://"+n.HTTPAddr()+"/v1/cluster/leadership", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("transfer leadership with body %q: %s, want %d", body, resp.Status, want)
+		}
 	}
 	id := n.ClusterID()
 	if err := n.Shutdown(context.Background()); err != nil {

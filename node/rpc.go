@@ -19,6 +19,7 @@ const (
 	methodRaftStatus = "raft.status"
 	// The rest are leader operations forwarded by followers.
 	methodRemoveNode    = "cluster.remove"
+	methodTransferLead  = "cluster.transfer-leadership"
 	methodSubmitJob     = "jobs.submit"
 	methodCancelJob     = "jobs.cancel"
 	methodJobDetails    = "jobs.get"
@@ -85,6 +86,14 @@ func (n *Node) leaderOps() map[string]leaderOp {
 				return nil, err
 			}
 			return name, n.coord.RemoveNode(ctx, name)
+		},
+		methodTransferLead: func(ctx context.Context, decode func(any) error) (any, error) {
+			var to string
+			if err := decode(&to); err != nil {
+				return nil, err
+			}
+			leader, err := n.coord.TransferLeadership(ctx, to)
+			return LeadershipTransfer{Previous: n.cfg.Name, Leader: leader}, err
 		},
 		methodSubmitJob: func(ctx context.Context, decode func(any) error) (any, error) {
 			var req submitJobRequest
@@ -167,6 +176,23 @@ func (n *Node) onLeader(ctx context.Context, method string, req, resp any) error
 		return fmt.Errorf("decode leader's answer: %w", err)
 	}
 	return nil
+}
+
+// LeadershipTransfer is the answer to POST /v1/cluster/leadership.
+type LeadershipTransfer struct {
+	// Previous is the node that led when the request arrived.
+	Previous string `json:"previous" msgpack:"previous"`
+	// Leader is the new leader, empty if it was not yet known when the
+	// previous leader answered.
+	Leader string `json:"leader" msgpack:"leader"`
+}
+
+// TransferLeadership moves the leadership to the voter named to, or to
+// another alive voter when to is empty, on the leader.
+func (n *Node) TransferLeadership(ctx context.Context, to string) (LeadershipTransfer, error) {
+	var lt LeadershipTransfer
+	err := n.onLeader(ctx, methodTransferLead, to, &lt)
+	return lt, err
 }
 
 // RemoveNode removes a failed or departed node from the cluster, on the
