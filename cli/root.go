@@ -101,6 +101,7 @@ Exit codes: 0 success, 1 failure, 2 bad flag, argument or config.`,
 		newClusterCmd(g, stdout),
 		newRunCmd(g, stdout),
 		newJobsCmd(g, stdout),
+		newSavepointCmd(g, stdout),
 		newPlanCmd(stream.Default, stdout),
 	)
 	return root

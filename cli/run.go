@@ -34,6 +34,8 @@ With --detach it prints the job id and returns at once.
 Exit codes: 0 submitted (detached) or FINISHED, 1 FAILED, CANCELED or an error,
 2 bad flag or argument.`,
 		Example: `  runnel run wordcount -p 4 --arg input=/data/in --arg output=/data/out
+  runnel run seqcount -p 2 --arg output=/data/out -D execution.checkpointing.interval=1s
+  runnel run seqcount -p 4 --arg output=/data/out --from-savepoint file:///data/savepoints/savepoint-5f3c2a-12
   runnel run wordcount --detach --arg input=in.txt --arg output=out`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -46,7 +48,10 @@ Exit codes: 0 submitted (detached) or FINISHED, 1 FAILED, CANCELED or an error,
 				return err
 			}
 			var resp node.SubmitResponse
-			req := node.SubmitRequest{Job: spec.Job, Args: spec.Args, Parallelism: spec.Parallelism}
+			req := node.SubmitRequest{
+				Job: spec.Job, Args: spec.Args, Parallelism: spec.Parallelism, Settings: spec.Settings,
+				FromSavepoint: spec.FromSavepoint, AllowNonRestoredState: spec.AllowNonRestoredState,
+			}
 			if err := c.send(http.MethodPost, "/v1/jobs", req, &resp); err != nil {
 				return err
 			}

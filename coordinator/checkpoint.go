@@ -28,6 +28,11 @@ type checkpointRun struct {
 	// lastEnd is when the previous checkpoint ended, for the min pause;
 	// lastTrigger is when the last one started, for the interval.
 	lastEnd, lastTrigger time.Time
+	// savepoint is the savepoint a user asked for, until it is done;
+	// stopped ends periodic checkpoints after a savepoint that stops
+	// the job.
+	savepoint *savepointRequest
+	stopped   bool
 }
 
 // acknowledge takes a subtask's acknowledgement of the pending checkpoint;
@@ -92,8 +97,13 @@ func (m *JobMaster) checkpointStep(d Deployment, plan *scheduler.Plan, triggerab
 		return nil
 	}
 	m.mu.Lock()
-	due := cfg.Enabled() && triggerable &&
-		now.Sub(m.cp.lastEnd) >= cfg.MinPause && (atEnd || now.Sub(m.cp.lastTrigger) >= cfg.Interval)
+	savepoint := m.cp.savepoint != nil && !m.cp.savepoint.triggered
+	due := cfg.Enabled() && triggerable && !m.cp.stopped &&
+		(savepoint || now.Sub(m.cp.lastEnd) >= cfg.MinPause && (atEnd || now.Sub(m.cp.lastTrigger) >= cfg.Interval))
+	if due && savepoint {
+		m.cp.savepoint.triggered = true
+		m.cp.stopped = m.cp.savepoint.cancel // stop with savepoint: no checkpoint after it
+	}
 	m.mu.Unlock()
 	if !due {
 		return nil
@@ -105,10 +115,13 @@ func (m *JobMaster) checkpointStep(d Deployment, plan *scheduler.Plan, triggerab
 	m.mu.Lock()
 	m.cp.id, m.cp.acks, m.cp.lastTrigger = next, map[[2]int]jobgraph.CheckpointAck{}, now
 	m.mu.Unlock()
-	res, err := m.jm.apply(TriggerCheckpointType, TriggerCheckpointRequest{JobID: m.id, Attempt: d.Attempt, Time: now})
+	res, err := m.jm.apply(TriggerCheckpointType, TriggerCheckpointRequest{JobID: m.id, Attempt: d.Attempt, Time: now, Savepoint: savepoint})
 	if err != nil {
 		m.mu.Lock()
 		m.cp.id, m.cp.acks = 0, nil
+		if savepoint {
+			m.cp.savepoint.triggered, m.cp.stopped = false, false
+		}
 		m.mu.Unlock()
 		if errors.Is(err, ErrCheckpointRefused) {
 			return nil // the job moved on; the next step sees where to
@@ -181,7 +194,10 @@ func (m *JobMaster) completeCheckpoint(d Deployment, plan *scheduler.Plan, p Pen
 		return fmt.Errorf("complete checkpoint %d: %w", p.ID, err)
 	}
 	m.endCheckpoint()
-	m.log.Info("checkpoint completed", "checkpoint", p.ID, "bytes", c.Bytes(), "duration", c.Completed.Sub(c.Triggered))
+	m.log.Info("checkpoint completed", "checkpoint", p.ID, "bytes", c.Bytes(), "duration", c.Completed.Sub(c.Triggered), "savepoint", p.Savepoint)
+	if p.Savepoint {
+		m.savepointDone(d, c)
+	}
 	for _, id := range res.([]int64) {
 		m.jm.discard(d.Checkpoints.Storage, m.id, id)
 	}
@@ -195,6 +211,7 @@ func (m *JobMaster) abortCheckpoint(d Deployment, id int64, reason string) error
 	}
 	m.endCheckpoint()
 	m.log.Warn("checkpoint aborted", "checkpoint", id, "reason", reason)
+	m.savepointFailed(id, reason)
 	m.jm.discard(d.Checkpoints.Storage, m.id, id)
 	return nil
 }

@@ -57,7 +57,16 @@ func (c *Coordinator) SubmitJob(ctx context.Context, id string, spec jobgraph.Sp
 	if _, err := scheduler.Chain(prog.Graph()); err != nil {
 		return fmt.Errorf("%w: %v", ErrBadJob, err)
 	}
-	if _, err := c.raftApply(SubmitJobType, SubmitJobRequest{Job: Job{ID: id, Spec: spec, SubmitTime: time.Now()}}); err != nil {
+	job := Job{ID: id, Spec: spec, SubmitTime: time.Now()}
+	if spec.FromSavepoint != "" {
+		if job.Savepoint, err = readSavepoint(ctx, spec.FromSavepoint); err != nil {
+			return fmt.Errorf("%w: %v", ErrBadJob, err)
+		}
+		if err := checkSavepointFits(job.Savepoint, prog.Graph(), spec.AllowNonRestoredState); err != nil {
+			return fmt.Errorf("%w: %v", ErrBadJob, err)
+		}
+	}
+	if _, err := c.raftApply(SubmitJobType, SubmitJobRequest{Job: job}); err != nil {
 		return err
 	}
 	jm.startJobMaster(id)

@@ -105,6 +105,12 @@ func (f *FSM) applySubmitJob(body []byte, index uint64) any {
 	}
 	req.Job.Status = JobCreated
 	f.state.Jobs[req.Job.ID] = req.Job
+	if sp := req.Job.Savepoint; sp != nil {
+		// As Flink's: a job restored from a savepoint goes on counting
+		// checkpoints from the savepoint's id, so ids keep growing for the
+		// operators whose state it restores.
+		f.state.Checkpoints[req.Job.ID] = JobCheckpoints{JobID: req.Job.ID, Counter: sp.ID}
+	}
 	f.notifyLocked()
 	return nil
 }

@@ -48,7 +48,9 @@ func (f *FSM) applyCompleteCheckpoint(body []byte, index uint64) any {
 	var retired []int64
 	if keep := max(req.Retained, 1); len(completed) > keep {
 		for _, old := range completed[:len(completed)-keep] {
-			retired = append(retired, old.ID)
+			if !old.Savepoint { // a savepoint's files are its owner's
+				retired = append(retired, old.ID)
+			}
 		}
 		completed = completed[len(completed)-keep:]
 	}

@@ -202,6 +202,8 @@ func (m *JobMaster) schedule(plan *scheduler.Plan, job Job) error {
 	m.mu.Unlock()
 	if latest, ok := m.jm.fsm.Checkpoints(m.id).Latest(); ok {
 		d.Restore = &latest
+	} else if job.Savepoint != nil {
+		d.Restore = job.Savepoint
 	}
 	table := m.jm.fsm.Nodes()
 	for id, slot := range asg {

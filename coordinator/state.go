@@ -86,6 +86,9 @@ type Job struct {
 	Restarts int `msgpack:"restarts,omitempty"`
 	// FailedAt is when the failure that is being handled happened.
 	FailedAt time.Time `msgpack:"failed,omitempty"`
+	// Savepoint is the savepoint the job starts from, as the Dispatcher
+	// read it at submission; nil for none.
+	Savepoint *jobgraph.CompletedCheckpoint `msgpack:"savepoint,omitempty"`
 }
 
 // Deployment is the placement of one attempt of a job. The attempt number

@@ -57,7 +57,13 @@ func WaitForJobStatus(t testing.TB, httpAddr, id string, want coordinator.JobSta
 // SubmitJobWithSettings posts a job with Flink configuration settings.
 func SubmitJobWithSettings(t testing.TB, httpAddr, job string, parallelism int, args, settings map[string]string) string {
 	t.Helper()
-	body, _ := json.Marshal(node.SubmitRequest{Job: job, Args: args, Parallelism: parallelism, Settings: settings})
+	return Submit(t, httpAddr, node.SubmitRequest{Job: job, Args: args, Parallelism: parallelism, Settings: settings})
+}
+
+// Submit posts a submission and returns the job's id.
+func Submit(t testing.TB, httpAddr string, req node.SubmitRequest) string {
+	t.Helper()
+	body, _ := json.Marshal(req)
 	resp, err := http.Post("http://"+httpAddr+"/v1/jobs", "application/json", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -65,7 +71,7 @@ func SubmitJobWithSettings(t testing.TB, httpAddr, job string, parallelism int, 
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("submit %s: %s: %s", job, resp.Status, raw)
+		t.Fatalf("submit %s: %s: %s", req.Job, resp.Status, raw)
 	}
 	var out node.SubmitResponse
 	if err := json.Unmarshal(raw, &out); err != nil {
@@ -87,4 +93,24 @@ func GetCheckpoints(httpAddr, id string) (coordinator.CheckpointStats, error) {
 		return s, fmt.Errorf("GET checkpoints of %s: %s: %s", id, resp.Status, raw)
 	}
 	return s, json.NewDecoder(resp.Body).Decode(&s)
+}
+
+// TakeSavepoint posts a savepoint request and returns its location.
+func TakeSavepoint(t testing.TB, httpAddr, id string, cancel bool) string {
+	t.Helper()
+	body, _ := json.Marshal(node.SavepointRequest{Cancel: cancel})
+	resp, err := http.Post("http://"+httpAddr+"/v1/jobs/"+id+"/savepoints", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("savepoint of %s: %s: %s", id, resp.Status, raw)
+	}
+	var out node.SavepointResponse
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out.Location
 }

@@ -18,6 +18,11 @@ type Spec struct {
 	// Settings are Flink configuration keys for this job (Flink's -D):
 	// checkpointing and the restart strategy.
 	Settings map[string]string `msgpack:"settings,omitempty" json:"settings,omitempty"`
+	// FromSavepoint is the location of a savepoint to start from (Flink's
+	// --fromSavepoint); AllowNonRestoredState lets it hold state of
+	// operators the job no longer has.
+	FromSavepoint         string `msgpack:"savepoint,omitempty" json:"from_savepoint,omitempty"`
+	AllowNonRestoredState bool   `msgpack:"allow_nonrestored,omitempty" json:"allow_non_restored_state,omitempty"`
 }
 
 var jobNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)

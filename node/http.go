@@ -35,6 +35,8 @@ func statusOf(err error) int {
 		return http.StatusBadRequest
 	case errors.Is(err, coordinator.ErrJobEnded):
 		return http.StatusConflict
+	case errors.Is(err, coordinator.ErrNoCheckpointing), errors.Is(err, coordinator.ErrSavepointBusy):
+		return http.StatusConflict
 	case errors.Is(err, coordinator.ErrNodeAlive), errors.Is(err, coordinator.ErrNotVoter),
 		errors.Is(err, coordinator.ErrNodeDown), errors.Is(err, coordinator.ErrNoCandidate),
 		errors.Is(err, raft.ErrLeadershipTransferInProgress):
@@ -79,6 +81,7 @@ func (n *Node) routes() http.Handler {
 	mux.HandleFunc("GET /v1/jobs/{id}", n.wrap(n.handleJobDetails))
 	mux.HandleFunc("POST /v1/jobs/{id}/cancel", n.wrap(n.handleCancelJob))
 	mux.HandleFunc("GET /v1/jobs/{id}/checkpoints", n.wrap(n.handleCheckpoints))
+	mux.HandleFunc("POST /v1/jobs/{id}/savepoints", n.wrap(n.handleSavepoint))
 	mux.HandleFunc("/", n.wrap(func(r *http.Request) (any, error) {
 		return nil, &apiError{Status: http.StatusNotFound, Message: fmt.Sprintf("no route %s %s", r.Method, r.URL.Path)}
 	}))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/runnel/runnel/coordinator"
 	"github.com/runnel/runnel/jobgraph"
@@ -23,6 +24,30 @@ type SubmitRequest struct {
 	// (execution.checkpointing.*, state.checkpoints.*) and restarts
 	// (restart-strategy.*).
 	Settings map[string]string `json:"settings,omitempty"`
+	// FromSavepoint is a savepoint's location to start from;
+	// AllowNonRestoredState drops its state of operators the job lacks.
+	FromSavepoint         string `json:"from_savepoint,omitempty"`
+	AllowNonRestoredState bool   `json:"allow_non_restored_state,omitempty"`
+}
+
+// SavepointRequest is the body of POST /v1/jobs/{id}/savepoints.
+type SavepointRequest struct {
+	// Dir is the URL the savepoint's folder goes under; empty means the
+	// job's checkpoint storage's savepoints/.
+	Dir string `json:"dir,omitempty"`
+	// Cancel cancels the job once the savepoint is complete.
+	Cancel bool `json:"cancel,omitempty"`
+}
+
+// SavepointResponse is the answer: where the savepoint is.
+type SavepointResponse struct {
+	Location string `json:"location"`
+}
+
+// savepointRPC carries a savepoint request to the leader.
+type savepointRPC struct {
+	ID string `msgpack:"id"`
+	SavepointRequest
 }
 
 // SubmitResponse is the answer to POST /v1/jobs.
@@ -50,7 +75,10 @@ func (n *Node) handleSubmitJob(r *http.Request) (any, error) {
 			return nil, badRequest("bad body: %v", err)
 		}
 	}
-	spec := jobgraph.Spec{Job: req.Job, Args: req.Args, Parallelism: req.Parallelism, Settings: req.Settings}
+	spec := jobgraph.Spec{
+		Job: req.Job, Args: req.Args, Parallelism: req.Parallelism, Settings: req.Settings,
+		FromSavepoint: req.FromSavepoint, AllowNonRestoredState: req.AllowNonRestoredState,
+	}
 	if err := spec.Validate(); err != nil {
 		return nil, badRequest("%v", err)
 	}
@@ -79,6 +107,25 @@ func (n *Node) handleJobDetails(r *http.Request) (any, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+func (n *Node) handleSavepoint(r *http.Request) (any, error) {
+	req := savepointRPC{ID: r.PathValue("id")}
+	if r.ContentLength != 0 {
+		dec := json.NewDecoder(r.Body)
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&req.SavepointRequest); err != nil && !errors.Is(err, io.EOF) {
+			return nil, badRequest("bad body: %v: want {\"dir\": URL, \"cancel\": BOOL}", err)
+		}
+	}
+	if d := req.Dir; d != "" && !strings.HasPrefix(d, "file:///") && !strings.HasPrefix(d, "s3://") {
+		return nil, badRequest("dir %q: want file:///absolute/dir or s3://bucket/prefix", d)
+	}
+	var resp SavepointResponse
+	if err := n.onLeader(r.Context(), methodSavepoint, req, &resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
 }
 
 func (n *Node) handleCheckpoints(r *http.Request) (any, error) {

@@ -25,6 +25,7 @@ const (
 	methodJobDetails    = "jobs.get"
 	methodReportTasks   = "tasks.report"
 	methodAckCheckpoint = "checkpoint.ack"
+	methodSavepoint     = "jobs.savepoint"
 )
 
 // submitJobRequest carries the id the receiving node chose with the spec.
@@ -122,6 +123,14 @@ func (n *Node) leaderOps() map[string]leaderOp {
 				return nil, err
 			}
 			return nil, n.coord.ReportTasks(reports)
+		},
+		methodSavepoint: func(ctx context.Context, decode func(any) error) (any, error) {
+			var req savepointRPC
+			if err := decode(&req); err != nil {
+				return nil, err
+			}
+			loc, err := n.coord.TriggerSavepoint(ctx, req.ID, req.Dir, req.Cancel)
+			return SavepointResponse{Location: loc}, err
 		},
 		methodAckCheckpoint: func(ctx context.Context, decode func(any) error) (any, error) {
 			var ack jobgraph.CheckpointAck
