@@ -123,3 +123,41 @@ func waitCheckpoint(t testing.TB, httpAddr, id string) {
 		return s.Counts.Completed > before.Counts.Completed, fmt.Errorf("checkpoints %+v", s.Counts)
 	})
 }
+
+// TestProcessJobSurvivesFullRestart kills -9 every node under a running
+// seqcount and starts them again on their data dirs: the job resumes from
+// its latest checkpoint and ends exactly once.
+func TestProcessJobSurvivesFullRestart(t *testing.T) {
+	needBinary(t)
+	dir := t.TempDir()
+	c := NewProcCluster(t, binary, 3, "--checkpoint-storage", "file://"+filepath.Join(dir, "checkpoints"))
+	leader := c.WaitForLeader(0, 1, 2)
+	out := filepath.Join(dir, "out")
+	const keys, count = 20, 800
+	id := SubmitJobWithSettings(t, c.Procs[leader].HTTPAddr(), "seqcount", 2, map[string]string{
+		"keys": strconv.Itoa(keys), "count": strconv.Itoa(count), "rate": "2000", "output": out,
+	}, map[string]string{"execution.checkpointing.interval": "300ms", "restart-strategy.type": "fixed-delay",
+		"restart-strategy.fixed-delay.attempts": "10", "restart-strategy.fixed-delay.delay": "100ms"})
+	d := waitRunningAttempt(t, c, []int{leader}, id, 0)
+	waitCheckpoint(t, c.Procs[leader].HTTPAddr(), id)
+	for i := range c.Procs {
+		c.Kill(i)
+	}
+	for i := range c.Procs {
+		c.Restart(i)
+	}
+	c.WaitHealthy()
+	leader = c.WaitForLeader(0, 1, 2)
+	d = waitRunningAttempt(t, c, []int{leader}, id, d.Attempt)
+	stats, err := GetCheckpoints(c.Procs[leader].HTTPAddr(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Latest.Restored == nil {
+		t.Fatalf("attempt %d restored no checkpoint", d.Attempt)
+	}
+	WaitForJobStatus(t, c.Procs[leader].HTTPAddr(), id, coordinator.JobFinished, 2*time.Minute)
+	if err := examples.CheckSeqCount(out, keys, count); err != nil {
+		t.Fatal(err)
+	}
+}
