@@ -122,24 +122,16 @@ func broadcastVertex[T1, T2, U any](first *DataStream[T1], b *BroadcastStream[T2
 // types: the subtask's operator state, which holds the broadcast states,
 // the broadcast states the broadcast stream declared, and the watermark.
 type broadcastCore struct {
+	operatorState
 	ctx       *operator.Context
 	run       *chainState
 	sides     map[string]any
 	declared  map[string]state.BroadcastDescriptor
-	store     *state.OperatorStore
 	watermark int64
 }
 
 func newBroadcastCore(env *opEnv, declared map[string]state.BroadcastDescriptor) broadcastCore {
 	return broadcastCore{ctx: env.ctx, run: env.run, sides: env.sides, declared: declared, watermark: operator.MinWatermark}
-}
-
-// open makes the subtask's operator state and gives it to fn, before
-// fn's Open as Flink's initializeState.
-func (c *broadcastCore) open(fn any) error {
-	store, err := openOperatorState(fn)
-	c.store = store
-	return err
 }
 
 // declaredBroadcastState returns the broadcast state d, if the broadcast
@@ -234,8 +226,16 @@ func (p *broadcastProcess[T1, T2, U]) processBroadcastElement(v T2) error {
 	return p.fn.ProcessBroadcastElement(v, &p.bc, p.out)
 }
 
+func (p *broadcastProcess[T1, T2, U]) RestoreState(r operator.Restored) error {
+	return p.core.RestoreState(r)
+}
+
+func (p *broadcastProcess[T1, T2, U]) SnapshotState(id int64) (operator.Snapshot, error) {
+	return p.core.SnapshotState(id)
+}
+
 func (p *broadcastProcess[T1, T2, U]) Open(ctx *operator.Context) error {
-	if err := p.core.open(p.fn); err != nil {
+	if err := p.core.open(p.fn, ctx); err != nil {
 		return err
 	}
 	if o, ok := p.fn.(opener); ok {

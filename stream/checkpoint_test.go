@@ -8,6 +8,7 @@ import (
 
 	"github.com/runnel/runnel/jobgraph"
 	"github.com/runnel/runnel/operator"
+	"github.com/runnel/runnel/operator/state"
 )
 
 // countUntilProgram is keyBy → KeyedProcess(countUntil) → sink at the
@@ -162,4 +163,73 @@ func BenchmarkSnapshotKeyedState(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(size)/keys, "bytes/key")
+}
+
+// seenList keeps every value it has seen in operator list state.
+type seenList struct {
+	seen *state.OperatorListState[int]
+}
+
+func (s *seenList) InitializeState(store *state.OperatorStore) error {
+	var err error
+	s.seen, err = state.GetOperatorListState(store, state.ListStateDescriptor[int]{Name: "seen"})
+	return err
+}
+
+func (s *seenList) ProcessElement(v int, _ operator.Collector[int]) error {
+	s.seen.Add(v)
+	return nil
+}
+
+// TestOperatorStateSurvivesRescaling snapshots a Process function's list
+// state in two subtasks and restores it into three: every element once.
+func TestOperatorStateSurvivesRescaling(t *testing.T) {
+	build := func(p int) *program {
+		return mustBuild(t, p, func(env *Env) error {
+			src := FromSource(env, &sliceSource[int]{log: &eventLog{}}, "numbers")
+			SinkTo(Process[int, int](src.Rebalance(), &seenList{}), &collectSink[int]{log: &eventLog{}}, "out")
+			return nil
+		})
+	}
+	chainOf := func(p *program, index int, restore map[string]operator.Restored) operator.Chain {
+		c, err := p.NewChain(operator.ChainSpec{
+			Vertices: ids(1, 2),
+			Context:  operator.Context{JobName: "test", TaskName: "task", Subtask: index},
+			Restore:  restore,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Open(); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	before := build(2)
+	id := before.graph.OperatorIDs()[1]
+	old := make([][]byte, 2)
+	for i := range 2 {
+		c := chainOf(before, i, nil)
+		for v := range 5 {
+			if err := c.PushRecord(0, operator.NoTimestamp, encode(t, 10*i+v)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		snap, err := c.SnapshotState(1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		old[i] = snap[id].Operator
+	}
+	after := build(3)
+	var all []int
+	for i := range 3 {
+		c := chainOf(after, i, map[string]operator.Restored{id: {CheckpointID: 1, Operator: old}})
+		fn := c.(*chain).ops[0].lc.(*processOp[int, int]).fn.(*seenList)
+		all = append(all, slices.Collect(fn.seen.Get())...)
+	}
+	slices.Sort(all)
+	if want := []int{0, 1, 2, 3, 4, 10, 11, 12, 13, 14}; !slices.Equal(all, want) {
+		t.Fatalf("restored %v, want %v", all, want)
+	}
 }

@@ -54,6 +54,7 @@ func CoProcess[T1, T2, U any](c *ConnectedStreams[T1, T2], fn CoProcessFunction[
 }
 
 type coProcessOp[T1, T2, U any] struct {
+	operatorState
 	fn  CoProcessFunction[T1, T2, U]
 	out operator.Collector[U]
 	ctx *operator.Context
@@ -79,7 +80,7 @@ func (c coInput[T]) Collect(v T) {
 }
 
 func (p *coProcessOp[T1, T2, U]) Open(ctx *operator.Context) error {
-	if _, err := openOperatorState(p.fn); err != nil {
+	if err := p.open(p.fn, ctx); err != nil {
 		return err
 	}
 	if o, ok := p.fn.(opener); ok {

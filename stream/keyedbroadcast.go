@@ -134,12 +134,34 @@ func (p *keyedBroadcastProcess[K, T1, T2, U]) processBroadcastElement(v T2) erro
 	return p.fn.ProcessBroadcastElement(v, &p.bc, p.out)
 }
 
+func (p *keyedBroadcastProcess[K, T1, T2, U]) RestoreState(r operator.Restored) error {
+	if err := p.op.RestoreState(r); err != nil {
+		return err
+	}
+	return p.core.RestoreState(r)
+}
+
+// SnapshotState holds the keyed state and timers per key group and the
+// broadcast and other operator state of the subtask.
+func (p *keyedBroadcastProcess[K, T1, T2, U]) SnapshotState(id int64) (operator.Snapshot, error) {
+	s, err := p.op.snapshotKeyed(p.op.timers)
+	if err != nil {
+		return s, err
+	}
+	ops, err := p.core.SnapshotState(id)
+	s.Operator = ops.Operator
+	return s, err
+}
+
 // Open makes keyed state and timers first, then operator state, so that
 // InitializeState and Open find both, as in Flink.
 func (p *keyedBroadcastProcess[K, T1, T2, U]) Open(ctx *operator.Context) error {
 	groups := p.op.openState()
 	p.op.timers = timer.NewService[K, state.VoidNamespace](KeyHash[K], ctx.MaxParallelism, groups)
-	if err := p.core.open(p.fn); err != nil {
+	if err := p.op.restoreKeyed(p.op.timers); err != nil {
+		return err
+	}
+	if err := p.core.open(p.fn, ctx); err != nil {
 		return err
 	}
 	if o, ok := p.fn.(keyedOpener[K]); ok {

@@ -50,6 +50,7 @@ func Process[T, U any](s *DataStream[T], fn ProcessFunction[T, U]) *DataStream[U
 }
 
 type processOp[T, U any] struct {
+	operatorState
 	fn  ProcessFunction[T, U]
 	out operator.Collector[U]
 	ctx *operator.Context
@@ -66,7 +67,7 @@ func (p *processOp[T, U]) Collect(v T) {
 }
 
 func (p *processOp[T, U]) Open(ctx *operator.Context) error {
-	if _, err := openOperatorState(p.fn); err != nil {
+	if err := p.open(p.fn, ctx); err != nil {
 		return err
 	}
 	if o, ok := p.fn.(opener); ok {
