@@ -70,6 +70,13 @@ func runLocal(nodes, slots int, dataDir string, stdout, stderr io.Writer) error 
 		defer os.RemoveAll(tmp)
 		dataDir = tmp
 	}
+	// One checkpoint storage for all nodes, so that a subtask restarted on
+	// another node finds its state.
+	abs, err := filepath.Abs(filepath.Join(dataDir, "checkpoints"))
+	if err != nil {
+		return err
+	}
+	storage := "file://" + filepath.ToSlash(abs)
 	ports, err := nodeproc.FreePorts(3 * nodes)
 	if err != nil {
 		return err
@@ -91,7 +98,7 @@ func runLocal(nodes, slots int, dataDir string, stdout, stderr io.Writer) error 
 			Binary: bin, Name: name, DataDir: filepath.Join(dataDir, name),
 			GossipPort: ports[3*i], RPCPort: ports[3*i+1], HTTPPort: ports[3*i+2],
 			BootstrapExpect: nodes, Slots: slots,
-			Args:    []string{"--gossip-profile", "local"},
+			Args:    []string{"--gossip-profile", "local", "--checkpoint-storage", storage},
 			LogPath: filepath.Join(dataDir, name+".log"),
 		}
 		if i > 0 {
@@ -112,7 +119,7 @@ func runLocal(nodes, slots int, dataDir string, stdout, stderr io.Writer) error 
 	}
 	fmt.Fprintf(stdout, "runnel local: %d nodes up, data in %s; Ctrl-C stops them\n", nodes, dataDir)
 	for _, p := range procs {
-		fmt.Fprintln(stdout, p.HTTPURL())
+		fmt.Fprintf(stdout, "%s %s pid %d\n", p.HTTPURL(), p.Name, p.Pid())
 	}
 	exited := make(chan *nodeproc.Process, len(procs))
 	for _, p := range procs {

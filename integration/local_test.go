@@ -32,7 +32,7 @@ func TestLocalCommand(t *testing.T) {
 	lines := bufio.NewScanner(out)
 	for len(urls) < 2 && lines.Scan() {
 		if l := lines.Text(); strings.HasPrefix(l, "http://127.0.0.1:") {
-			urls = append(urls, l)
+			urls = append(urls, strings.Fields(l)[0])
 		}
 	}
 	if len(urls) != 2 {
