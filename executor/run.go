@@ -129,11 +129,15 @@ func (t *task) endSource(run *runState) error {
 	endedAt := run.progress.triggered
 	t.endOfData.Store(true)
 	t.e.kick() // the JobMaster triggers the final checkpoint once all sources wait
-	for {
-		p := run.progress
-		if p.triggered > endedAt && p.completed >= p.triggered {
-			return nil
-		}
+	return t.awaitCheckpoints(run, func(p checkpointProgress) bool {
+		return p.triggered > endedAt && p.completed >= p.triggered
+	})
+}
+
+// awaitCheckpoints takes checkpoint news until done says the subtask's
+// progress is what it waits for.
+func (t *task) awaitCheckpoints(run *runState, done func(checkpointProgress) bool) error {
+	for !done(run.progress) {
 		select {
 		case <-t.ctx.Done():
 			return t.ctx.Err()
@@ -143,6 +147,7 @@ func (t *task) endSource(run *runState) error {
 			}
 		}
 	}
+	return nil
 }
 
 // endInput runs the chain's EndInput once and tells every receiver that
@@ -167,20 +172,9 @@ func (t *task) endInput(run *runState) error {
 // checkpoint it took part in completed or was given up, so that its
 // operators hear of it (a sink commits then) before they close.
 func (t *task) awaitCompletion(run *runState) error {
-	for {
-		p := run.progress
-		if p.snapshotted <= p.completed || p.snapshotted <= p.aborted {
-			return nil
-		}
-		select {
-		case <-t.ctx.Done():
-			return t.ctx.Err()
-		case <-t.cp.kick:
-			if err := t.onCheckpointStatus(run); err != nil {
-				return err
-			}
-		}
-	}
+	return t.awaitCheckpoints(run, func(p checkpointProgress) bool {
+		return p.snapshotted <= p.completed || p.snapshotted <= p.aborted
+	})
 }
 
 // consume feeds the elements of every input channel into the chain until

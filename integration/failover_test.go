@@ -56,23 +56,32 @@ func waitRunningAttempt(t testing.TB, c *ProcCluster, nodes []int, id string, pr
 	return d
 }
 
+// seqCountOnProcesses starts three node processes sharing a checkpoint
+// storage and runs seqcount at parallelism 2 on them, with a checkpoint
+// every 300 ms and restarts after 100 ms, until a checkpoint completed.
+func seqCountOnProcesses(t *testing.T, keys, count, rate int) (c *ProcCluster, leader int, id, out string, d coordinator.JobDetails) {
+	t.Helper()
+	needBinary(t)
+	dir := t.TempDir()
+	c = NewProcCluster(t, binary, 3, "--checkpoint-storage", "file://"+filepath.Join(dir, "checkpoints"))
+	leader = c.WaitForLeader(0, 1, 2)
+	out = filepath.Join(dir, "out")
+	id = SubmitJobWithSettings(t, c.Procs[leader].HTTPAddr(), "seqcount", 2, map[string]string{
+		"keys": strconv.Itoa(keys), "count": strconv.Itoa(count), "rate": strconv.Itoa(rate), "output": out,
+	}, map[string]string{"execution.checkpointing.interval": "300ms", "restart-strategy.type": "fixed-delay",
+		"restart-strategy.fixed-delay.attempts": "10", "restart-strategy.fixed-delay.delay": "100ms"})
+	d = waitRunningAttempt(t, c, []int{leader}, id, 0)
+	waitCheckpoint(t, c.Procs[leader].HTTPAddr(), id)
+	return c, leader, id, out, d
+}
+
 // TestProcessSeqCountSurvivesKills runs seqcount with checkpoints on three
 // node processes, kills -9 a node running its subtasks, then the leader,
 // bringing each back, and checks the output is exactly once: every
 // (key, seq) once, count = seq.
 func TestProcessSeqCountSurvivesKills(t *testing.T) {
-	needBinary(t)
-	dir := t.TempDir()
-	c := NewProcCluster(t, binary, 3, "--checkpoint-storage", "file://"+filepath.Join(dir, "checkpoints"))
-	leader := c.WaitForLeader(0, 1, 2)
-	out := filepath.Join(dir, "out")
 	const keys, count = 20, 1500
-	id := SubmitJobWithSettings(t, c.Procs[leader].HTTPAddr(), "seqcount", 2, map[string]string{
-		"keys": strconv.Itoa(keys), "count": strconv.Itoa(count), "rate": "2500", "output": out,
-	}, map[string]string{"execution.checkpointing.interval": "300ms", "restart-strategy.type": "fixed-delay",
-		"restart-strategy.fixed-delay.attempts": "10", "restart-strategy.fixed-delay.delay": "100ms"})
-	d := waitRunningAttempt(t, c, []int{leader}, id, 0)
-	waitCheckpoint(t, c.Procs[leader].HTTPAddr(), id)
+	c, leader, id, out, d := seqCountOnProcesses(t, keys, count, 2500)
 
 	// A follower that runs subtasks.
 	victim := -1
@@ -128,18 +137,8 @@ func waitCheckpoint(t testing.TB, httpAddr, id string) {
 // seqcount and starts them again on their data dirs: the job resumes from
 // its latest checkpoint and ends exactly once.
 func TestProcessJobSurvivesFullRestart(t *testing.T) {
-	needBinary(t)
-	dir := t.TempDir()
-	c := NewProcCluster(t, binary, 3, "--checkpoint-storage", "file://"+filepath.Join(dir, "checkpoints"))
-	leader := c.WaitForLeader(0, 1, 2)
-	out := filepath.Join(dir, "out")
 	const keys, count = 20, 800
-	id := SubmitJobWithSettings(t, c.Procs[leader].HTTPAddr(), "seqcount", 2, map[string]string{
-		"keys": strconv.Itoa(keys), "count": strconv.Itoa(count), "rate": "2000", "output": out,
-	}, map[string]string{"execution.checkpointing.interval": "300ms", "restart-strategy.type": "fixed-delay",
-		"restart-strategy.fixed-delay.attempts": "10", "restart-strategy.fixed-delay.delay": "100ms"})
-	d := waitRunningAttempt(t, c, []int{leader}, id, 0)
-	waitCheckpoint(t, c.Procs[leader].HTTPAddr(), id)
+	c, leader, id, out, d := seqCountOnProcesses(t, keys, count, 2000)
 	for i := range c.Procs {
 		c.Kill(i)
 	}

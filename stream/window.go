@@ -150,16 +150,8 @@ func reduceContents[K comparable, T, U any](b *state.Backend[K], fn func(a, b T)
 	if err != nil {
 		return windowContents[K, T, U]{}, nil, err
 	}
-	return windowContents[K, T, U]{
-		ns: s.SetNamespace,
-		add: func(v T) bool {
-			_, had := s.Get()
-			s.Add(v)
-			return !had
-		},
-		clear: s.Clear,
-		merge: s.MergeNamespaces,
-	}, s.Get, nil
+	c, result := mergingContents[K, T, T, U](s)
+	return c, result, nil
 }
 
 // aggregateContents keeps a window's accumulator, as reduceContents keeps
@@ -194,6 +186,23 @@ func aggregateContents[K comparable, T, ACC, R, U any](b *state.Backend[K], agg 
 	if err != nil {
 		return windowContents[K, T, U]{}, nil, err
 	}
+	c, result := mergingContents[K, T, R, U](s)
+	return c, result, nil
+}
+
+// mergingState is what reducing and aggregating state offer windows that
+// merge: contents that fold in each element and merge with other windows'.
+type mergingState[T, R any] interface {
+	SetNamespace(w window.TimeWindow)
+	Get() (R, bool)
+	Add(v T)
+	Clear()
+	MergeNamespaces(target window.TimeWindow, sources []window.TimeWindow)
+}
+
+// mergingContents keeps a merging window's contents in s; the result is
+// s's value so far.
+func mergingContents[K comparable, T, R, U any](s mergingState[T, R]) (windowContents[K, T, U], func() (R, bool)) {
 	return windowContents[K, T, U]{
 		ns: s.SetNamespace,
 		add: func(v T) bool {
@@ -203,7 +212,7 @@ func aggregateContents[K comparable, T, ACC, R, U any](b *state.Backend[K], agg 
 		},
 		clear: s.Clear,
 		merge: s.MergeNamespaces,
-	}, s.Get, nil
+	}, s.Get
 }
 
 // ProcessWindowFunction is Flink's ProcessWindowFunction: it sees all the
