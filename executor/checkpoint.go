@@ -122,6 +122,7 @@ const ackTimeout = time.Minute
 // uploads is closed. A failed write declines the checkpoint; it does not
 // fail the subtask, as in Flink, where the coordinator decides.
 func (t *task) uploadLoop(uploads <-chan upload) {
+	var last int64 // the previous checkpoint written, whose local copy goes
 	for u := range uploads {
 		ack := jobgraph.CheckpointAck{
 			JobID: t.key.job, Attempt: t.key.attempt, Task: t.key.task, Index: t.key.index,
@@ -131,6 +132,9 @@ func (t *task) uploadLoop(uploads <-chan upload) {
 		if err != nil {
 			t.e.log.Warn("checkpoint upload failed", "subtask", t.key.String(), "checkpoint", u.id, "err", err)
 			ack.Error = err.Error()
+		} else {
+			t.dropLocalCopy(last)
+			last = u.id
 		}
 		ack.Bytes = n
 		for id := range u.state {
@@ -155,6 +159,22 @@ func (t *task) writeSnapshot(u upload) (int64, error) {
 		return 0, err
 	}
 	return int64(len(data)), nil
+}
+
+// dropLocalCopy removes this node's copy of the subtask's state in
+// checkpoint id, keeping the storage's: local recovery needs only the
+// latest.
+func (t *task) dropLocalCopy(id int64) {
+	if id == 0 {
+		return
+	}
+	st, err := t.e.storage(t.checkpointStatus().Storage)
+	if err == nil {
+		err = st.DropLocalCopy(jobgraph.CheckpointKey(t.key.job, id, t.key.task, t.key.index))
+	}
+	if err != nil {
+		t.e.log.Debug("drop local checkpoint copy", "subtask", t.key.String(), "checkpoint", id, "err", err)
+	}
 }
 
 // acknowledge sends ack to the JobMaster, retrying while there is no

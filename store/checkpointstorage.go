@@ -324,6 +324,33 @@ func (s *CheckpointStorage) Delete(ctx context.Context, prefix string) error {
 	return nil
 }
 
+// DropLocalCopy removes the local copy of key, leaving the URL's object:
+// a node keeps only its subtasks' latest state for local recovery.
+// A missing copy is not an error.
+func (s *CheckpointStorage) DropLocalCopy(key string) error {
+	if err := checkKey(key); err != nil {
+		return s.errorf("drop local copy", key, err)
+	}
+	if s.localDir == "" {
+		return nil
+	}
+	if err := os.Remove(s.localPath(key)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return s.errorf("drop local copy", key, err)
+	}
+	dir := filepath.Dir(s.localPath(key))
+	if err := os.Remove(dir); err != nil && !errors.Is(err, fs.ErrNotExist) && !isNotEmpty(err) {
+		return s.errorf("drop local copy", key, err)
+	}
+	return nil
+}
+
+// isNotEmpty reports an error of removing a directory that still holds
+// files (another subtask's copies of the same checkpoint).
+func isNotEmpty(err error) bool {
+	var pe *fs.PathError
+	return errors.As(err, &pe) && (errors.Is(pe.Err, syscall.ENOTEMPTY) || errors.Is(pe.Err, syscall.EEXIST))
+}
+
 // keysUnder lists the keys Delete removes. All of them are listed before the
 // first is deleted, because fileblob lists by walking the directory that the
 // deletes change.

@@ -396,3 +396,36 @@ func TestCheckpointStorageS3CloseDropsConnections(t *testing.T) {
 	}
 	goleak.VerifyNone(t, before)
 }
+
+func TestDropLocalCopyKeepsTheRemote(t *testing.T) {
+	dir, local := t.TempDir(), t.TempDir()
+	ctx := context.Background()
+	s, err := OpenCheckpointStorage(ctx, "file://"+dir, local)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, k := range []string{"j/chk-1/0-0", "j/chk-1/0-1"} {
+		if err := s.Write(ctx, k, []byte("state")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.DropLocalCopy("j/chk-1/0-0"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DropLocalCopy("j/chk-1/0-0"); err != nil {
+		t.Fatalf("dropping again: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(local, "j", "chk-1", "0-0")); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("local copy still there: %v", err)
+	}
+	if got, err := s.Read(ctx, "j/chk-1/0-0"); err != nil || string(got) != "state" {
+		t.Fatalf("read after drop: %q, %v", got, err)
+	}
+	if err := s.DropLocalCopy("j/chk-1/0-1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(local, "j", "chk-1")); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("emptied checkpoint folder still there: %v", err)
+	}
+}
