@@ -181,6 +181,18 @@ func (m *JobMaster) completeCheckpoint(d Deployment, plan *scheduler.Plan, p Pen
 		t.Subtasks = append(t.Subtasks, jobgraph.CheckpointSubtask{Index: pl.Index, Bytes: a.Bytes})
 	}
 	m.mu.Unlock()
+	// A task whose subtasks all finished acknowledged nothing; it keeps
+	// an entry without subtasks, so that a restore tells its operators
+	// they had finished (empty state) instead of starting them afresh.
+	if latest, ok := m.jm.fsm.Checkpoints(m.id).Latest(); ok {
+		for _, old := range latest.Tasks {
+			if _, ok := byTask[old.Task]; !ok {
+				byTask[old.Task] = &jobgraph.CheckpointTask{
+					Task: old.Task, Parallelism: old.Parallelism, MaxParallelism: old.MaxParallelism, Operators: old.Operators,
+				}
+			}
+		}
+	}
 	for _, t := range byTask {
 		slices.Sort(t.Operators)
 		c.Tasks = append(c.Tasks, *t)

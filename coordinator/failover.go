@@ -44,7 +44,7 @@ func (m *JobMaster) followFailing(job Job) error {
 		r, ok := m.reports[k]
 		switch {
 		case alive[p.Node] != p.Incarnation || ok && r.State.Terminal():
-		case time.Since(m.lastReport[k]) > staleReport:
+		case time.Since(lastReported(m.lastReport[k], m.stopping)) > staleReport:
 			silent[p.Node] = p.Incarnation
 		default:
 			running++
@@ -65,7 +65,10 @@ func (m *JobMaster) followFailing(job Job) error {
 		failedAt = time.Now()
 	}
 	m.mu.Lock()
-	m.restart.notifyFailure(failedAt)
+	if !m.counted.Equal(failedAt) { // a retried step counts its failure once
+		m.restart.notifyFailure(failedAt)
+		m.counted = failedAt
+	}
 	restart := m.restart.canRestart()
 	m.mu.Unlock()
 	if !restart {
@@ -84,6 +87,15 @@ func (m *JobMaster) followRestarting(plan *scheduler.Plan, job Job) error {
 		return nil
 	}
 	return m.schedule(plan, job)
+}
+
+// lastReported is when a subtask last reported, or since when this
+// JobMaster has waited if it never heard of it (a new leader's).
+func lastReported(last, waitingSince time.Time) time.Time {
+	if last.IsZero() {
+		return waitingSince
+	}
+	return last
 }
 
 // staleReport is how long a node may go without reporting a subtask

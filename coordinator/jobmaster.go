@@ -50,6 +50,8 @@ type JobMaster struct {
 	// suspects are nodes that went silent under a failed attempt, with
 	// when; they get no subtasks for a while.
 	suspects map[string]suspect
+	// counted is the failure last given to the restart strategy.
+	counted time.Time
 }
 
 func newJobMaster(jm *JobManager, id string) *JobMaster {

@@ -248,6 +248,11 @@ func (t *task) execute() (err error) {
 			t.uploadLoop(run.uploads)
 		}()
 		defer func() {
+			if built != nil {
+				// A failure: stop the uploads rather than wait minutes for
+				// storage or a leader before the failure is reported.
+				t.cancelCtx()
+			}
 			close(run.uploads)
 			<-uploaded
 		}()
