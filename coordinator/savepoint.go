@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -159,8 +161,15 @@ func writeSavepoint(dir string, c jobgraph.CompletedCheckpoint) (string, error) 
 	return strings.TrimSuffix(dir, "/") + "/" + name, nil
 }
 
-// readSavepoint reads the metadata of the savepoint at location.
+// readSavepoint reads the metadata of the savepoint at location. Opening
+// a file URL's storage creates its directory, which a read must not: a
+// mistyped location would leave a folder behind.
 func readSavepoint(ctx context.Context, location string) (*jobgraph.CompletedCheckpoint, error) {
+	if u, err := url.Parse(location); err == nil && u.Scheme == "file" {
+		if _, err := os.Stat(u.Path); err != nil {
+			return nil, fmt.Errorf("savepoint %s: %w", location, err)
+		}
+	}
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	st, err := store.OpenCheckpointStorage(ctx, location, "")

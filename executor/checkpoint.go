@@ -253,12 +253,12 @@ func (t *task) restoreState(ctx context.Context, vertices []jobgraph.VertexID) (
 		}
 		vx := t.prog.prog.Graph().Vertices[v]
 		mine := jobgraph.Range(vx.MaxParallelism, vx.Parallelism, t.key.index)
+		if old.MaxParallelism != vx.MaxParallelism {
+			return nil, fmt.Errorf("operator %q: max parallelism %d in checkpoint %d, %d now; key groups cannot move", id, old.MaxParallelism, cp.ID, vx.MaxParallelism)
+		}
 		r := operator.Restored{CheckpointID: cp.ID, Operator: make([][]byte, old.Parallelism), KeyGroups: map[int][]byte{}}
 		for _, sub := range old.Subtasks {
 			theirs := jobgraph.Range(old.MaxParallelism, old.Parallelism, sub.Index)
-			if old.MaxParallelism != vx.MaxParallelism {
-				return nil, fmt.Errorf("operator %q: max parallelism %d in checkpoint %d, %d now; key groups cannot move", id, old.MaxParallelism, cp.ID, vx.MaxParallelism)
-			}
 			k := [2]int{old.Task, sub.Index}
 			state, ok := read[k]
 			if !ok {

@@ -23,16 +23,40 @@ func SubmitJob(t testing.TB, httpAddr, job string, parallelism int, args map[str
 // GetJob fetches GET /v1/jobs/{id} from the node at httpAddr.
 func GetJob(httpAddr, id string) (coordinator.JobDetails, error) {
 	var d coordinator.JobDetails
-	resp, err := http.Get("http://" + httpAddr + "/v1/jobs/" + id)
+	return d, getJSON("http://"+httpAddr+"/v1/jobs/"+id, &d)
+}
+
+// getJSON GETs url and decodes its 200 answer into out.
+func getJSON(url string, out any) error {
+	resp, err := http.Get(url)
 	if err != nil {
-		return d, err
+		return err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		raw, _ := io.ReadAll(resp.Body)
-		return d, fmt.Errorf("GET job %s: %s: %s", id, resp.Status, raw)
+		return fmt.Errorf("GET %s: %s: %s", url, resp.Status, raw)
 	}
-	return d, json.NewDecoder(resp.Body).Decode(&d)
+	return json.NewDecoder(resp.Body).Decode(out)
+}
+
+// postJSON POSTs in to url as JSON and decodes the 200 answer into out,
+// failing the test otherwise.
+func postJSON(t testing.TB, url string, in, out any) {
+	t.Helper()
+	body, _ := json.Marshal(in)
+	resp, err := http.Post(url, "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST %s: %s: %s", url, resp.Status, raw)
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // WaitForJobStatus waits until the job reaches the status and returns its
@@ -63,54 +87,21 @@ func SubmitJobWithSettings(t testing.TB, httpAddr, job string, parallelism int, 
 // Submit posts a submission and returns the job's id.
 func Submit(t testing.TB, httpAddr string, req node.SubmitRequest) string {
 	t.Helper()
-	body, _ := json.Marshal(req)
-	resp, err := http.Post("http://"+httpAddr+"/v1/jobs", "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("submit %s: %s: %s", req.Job, resp.Status, raw)
-	}
 	var out node.SubmitResponse
-	if err := json.Unmarshal(raw, &out); err != nil {
-		t.Fatal(err)
-	}
+	postJSON(t, "http://"+httpAddr+"/v1/jobs", req, &out)
 	return out.ID
 }
 
 // GetCheckpoints fetches GET /v1/jobs/{id}/checkpoints.
 func GetCheckpoints(httpAddr, id string) (coordinator.CheckpointStats, error) {
 	var s coordinator.CheckpointStats
-	resp, err := http.Get("http://" + httpAddr + "/v1/jobs/" + id + "/checkpoints")
-	if err != nil {
-		return s, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		raw, _ := io.ReadAll(resp.Body)
-		return s, fmt.Errorf("GET checkpoints of %s: %s: %s", id, resp.Status, raw)
-	}
-	return s, json.NewDecoder(resp.Body).Decode(&s)
+	return s, getJSON("http://"+httpAddr+"/v1/jobs/"+id+"/checkpoints", &s)
 }
 
 // TakeSavepoint posts a savepoint request and returns its location.
 func TakeSavepoint(t testing.TB, httpAddr, id string, cancel bool) string {
 	t.Helper()
-	body, _ := json.Marshal(node.SavepointRequest{Cancel: cancel})
-	resp, err := http.Post("http://"+httpAddr+"/v1/jobs/"+id+"/savepoints", "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("savepoint of %s: %s: %s", id, resp.Status, raw)
-	}
 	var out node.SavepointResponse
-	if err := json.Unmarshal(raw, &out); err != nil {
-		t.Fatal(err)
-	}
+	postJSON(t, "http://"+httpAddr+"/v1/jobs/"+id+"/savepoints", node.SavepointRequest{Cancel: cancel}, &out)
 	return out.Location
 }

@@ -75,47 +75,12 @@ type BroadcastProcessFunction[T1, T2, U any] interface {
 // BroadcastProcess adds a "Co-Process-Broadcast" vertex running fn over
 // both inputs. Its watermark is the minimum of both inputs'.
 func BroadcastProcess[T1, T2, U any](c *BroadcastConnectedStreams[T1, T2], fn BroadcastProcessFunction[T1, T2, U]) *DataStream[U] {
-	return broadcastVertex(c.first, c.broadcast, "Co-Process-Broadcast", nilFunc(fn == nil),
-		func(env *opEnv, out operator.Collector[U]) (*twoInputs[T1, T2], operator.Lifecycle) {
+	return twoInput(c.first, c.broadcast.stream, "Co-Process-Broadcast", nilFunc(fn == nil),
+		func(env *opEnv, out operator.Collector[U]) (operator.Collector[T1], operator.Collector[T2], operator.Lifecycle) {
 			p := &broadcastProcess[T1, T2, U]{core: newBroadcastCore(env, c.broadcast.descriptors), fn: fn, out: out}
 			p.roc.core, p.bc.core = &p.core, &p.core
-			return &twoInputs[T1, T2]{
-				in1: coInput[T1]{env.run, p.processElement, env.ctx},
-				in2: coInput[T2]{env.run, p.processBroadcastElement, env.ctx},
-			}, p
+			return coInput[T1]{env.run, p.processElement, env.ctx}, coInput[T2]{env.run, p.processBroadcastElement, env.ctx}, p
 		})
-}
-
-// twoInputs are the input collectors of a broadcast operator's instance,
-// the first input's and the broadcast input's.
-type twoInputs[T1, T2 any] struct {
-	in1 operator.Collector[T1]
-	in2 operator.Collector[T2]
-}
-
-// broadcastVertex adds an operator vertex reading first and the broadcast
-// stream b, in that order. problem, if not empty, is recorded against the
-// vertex; newOp creates one subtask's instance.
-func broadcastVertex[T1, T2, U any](first *DataStream[T1], b *BroadcastStream[T2], name, problem string,
-	newOp func(env *opEnv, out operator.Collector[U]) (*twoInputs[T1, T2], operator.Lifecycle),
-) *DataStream[U] {
-	env := first.env
-	n := env.add(jobgraph.Operator, name)
-	connectInput(first, n, func(in any) any { return in.(*twoInputs[T1, T2]).in1 })
-	connectInput(b.stream, n, func(in any) any { return in.(*twoInputs[T1, T2]).in2 })
-	n.fanOut = fanOut[U]
-	if problem == "" && b.stream.env != env {
-		problem = "connected streams of two different jobs"
-	}
-	if problem != "" {
-		n.failf("%s", problem)
-		return newStream[U](n)
-	}
-	n.newInstance = func(op *opEnv, out any) (any, operator.Lifecycle, func() (operator.InputStatus, error), error) {
-		ins, lc := newOp(op, out.(operator.Collector[U]))
-		return ins, lc, nil, nil
-	}
-	return newStream[U](n)
 }
 
 // broadcastCore is what the broadcast operators share whatever their

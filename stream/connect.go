@@ -3,7 +3,6 @@ package stream
 import (
 	"fmt"
 
-	"github.com/runnel/runnel/jobgraph"
 	"github.com/runnel/runnel/operator"
 )
 
@@ -31,26 +30,13 @@ type CoProcessFunction[T1, T2, U any] interface {
 
 // CoProcess adds a "Co-Process" vertex running fn over both inputs.
 func CoProcess[T1, T2, U any](c *ConnectedStreams[T1, T2], fn CoProcessFunction[T1, T2, U]) *DataStream[U] {
-	env := c.first.env
-	n := env.add(jobgraph.Operator, "Co-Process")
-	connectInput(c.first, n, func(in any) any { return in.(*coProcessOp[T1, T2, U]).in1 })
-	connectInput(c.second, n, func(in any) any { return in.(*coProcessOp[T1, T2, U]).in2 })
-	n.fanOut = fanOut[U]
-	switch {
-	case fn == nil:
-		n.failf("nil function")
-		return newStream[U](n)
-	case c.second.env != env:
-		n.failf("connected streams of two different jobs")
-		return newStream[U](n)
-	}
-	n.newInstance = func(op *opEnv, out any) (any, operator.Lifecycle, func() (operator.InputStatus, error), error) {
-		p := &coProcessOp[T1, T2, U]{fn: fn, out: out.(operator.Collector[U]), ctx: op.ctx, run: op.run}
-		p.in1 = coInput[T1]{p.run, func(v T1) error { return p.fn.ProcessElement1(v, p.out) }, p.ctx}
-		p.in2 = coInput[T2]{p.run, func(v T2) error { return p.fn.ProcessElement2(v, p.out) }, p.ctx}
-		return p, p, nil, nil
-	}
-	return newStream[U](n)
+	return twoInput(c.first, c.second, "Co-Process", nilFunc(fn == nil),
+		func(env *opEnv, out operator.Collector[U]) (operator.Collector[T1], operator.Collector[T2], operator.Lifecycle) {
+			p := &coProcessOp[T1, T2, U]{fn: fn, out: out, ctx: env.ctx, run: env.run}
+			in1 := coInput[T1]{p.run, func(v T1) error { return p.fn.ProcessElement1(v, p.out) }, p.ctx}
+			in2 := coInput[T2]{p.run, func(v T2) error { return p.fn.ProcessElement2(v, p.out) }, p.ctx}
+			return in1, in2, p
+		})
 }
 
 type coProcessOp[T1, T2, U any] struct {
@@ -59,8 +45,6 @@ type coProcessOp[T1, T2, U any] struct {
 	out operator.Collector[U]
 	ctx *operator.Context
 	run *chainState
-	in1 coInput[T1]
-	in2 coInput[T2]
 }
 
 // coInput is one input of a two-input operator.

@@ -92,8 +92,8 @@ func KeyedBroadcastProcess[T1 any, K comparable, T2, U any](c *KeyedBroadcastCon
 		problem = "nil key selector"
 	}
 	key := c.first.key
-	return broadcastVertex(c.first.stream, c.broadcast, "Co-Process-Broadcast-Keyed", problem,
-		func(env *opEnv, out operator.Collector[U]) (*twoInputs[T1, T2], operator.Lifecycle) {
+	return twoInput(c.first.stream, c.broadcast.stream, "Co-Process-Broadcast-Keyed", problem,
+		func(env *opEnv, out operator.Collector[U]) (operator.Collector[T1], operator.Collector[T2], operator.Lifecycle) {
 			p := &keyedBroadcastProcess[K, T1, T2, U]{
 				op:   &keyedProcessOp[K]{ctx: env.ctx, run: env.run, sides: env.sides},
 				core: newBroadcastCore(env, c.broadcast.descriptors),
@@ -104,10 +104,7 @@ func KeyedBroadcastProcess[T1 any, K comparable, T2, U any](c *KeyedBroadcastCon
 			p.op.typed = p
 			p.roc.op, p.roc.core = p.op, &p.core
 			p.bc.core, p.bc.op = &p.core, p.op
-			return &twoInputs[T1, T2]{
-				in1: coInput[T1]{env.run, p.processElement, env.ctx},
-				in2: coInput[T2]{env.run, p.processBroadcastElement, env.ctx},
-			}, p
+			return coInput[T1]{env.run, p.processElement, env.ctx}, coInput[T2]{env.run, p.processBroadcastElement, env.ctx}, p
 		})
 }
 

@@ -1,7 +1,6 @@
 package stream
 
 import (
-	"github.com/runnel/runnel/jobgraph"
 	"github.com/runnel/runnel/operator"
 )
 
@@ -32,30 +31,6 @@ func KeyedCoProcess[T1, T2 any, K comparable, U any](first *KeyedStream[T1, K], 
 			in2 := keyedInput[K, T2, U]{f: f, key: key2, process: func(v T2) error { return fn.ProcessElement2(v, &f.kc, out) }}
 			return in1, in2, f
 		})
-}
-
-// twoInput adds an operator vertex consuming first and second, the way
-// oneInput does for one: newOp creates a subtask's instance, a collector
-// per input and its lifecycle.
-func twoInput[IN1, IN2, OUT any](first *DataStream[IN1], second *DataStream[IN2], name, problem string,
-	newOp func(env *opEnv, out operator.Collector[OUT]) (operator.Collector[IN1], operator.Collector[IN2], operator.Lifecycle),
-) *DataStream[OUT] {
-	n := first.env.add(jobgraph.Operator, name)
-	connectInput(first, n, func(in any) any { return in.(*[2]any)[0] })
-	connectInput(second, n, func(in any) any { return in.(*[2]any)[1] })
-	n.fanOut = fanOut[OUT]
-	if second.env != first.env {
-		problem = "connected streams of two different jobs"
-	}
-	if problem != "" {
-		n.failf("%s", problem)
-		return newStream[OUT](n)
-	}
-	n.newInstance = func(op *opEnv, out any) (any, operator.Lifecycle, func() (operator.InputStatus, error), error) {
-		in1, in2, lc := newOp(op, out.(operator.Collector[OUT]))
-		return &[2]any{in1, in2}, lc, nil, nil
-	}
-	return newStream[OUT](n)
 }
 
 // keyedInput is one input of a keyed two-input operator.

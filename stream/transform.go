@@ -26,6 +26,36 @@ func oneInput[IN, OUT any](s *DataStream[IN], name, problem string,
 	return newStream[OUT](n)
 }
 
+// twoInput adds an operator vertex consuming first and second, the way
+// oneInput does for one: newOp creates a subtask's instance, a collector
+// per input and its lifecycle.
+func twoInput[IN1, IN2, OUT any](first *DataStream[IN1], second *DataStream[IN2], name, problem string,
+	newOp func(env *opEnv, out operator.Collector[OUT]) (operator.Collector[IN1], operator.Collector[IN2], operator.Lifecycle),
+) *DataStream[OUT] {
+	n := first.env.add(jobgraph.Operator, name)
+	connectInput(first, n, func(in any) any { return in.(*twoInputs[IN1, IN2]).in1 })
+	connectInput(second, n, func(in any) any { return in.(*twoInputs[IN1, IN2]).in2 })
+	n.fanOut = fanOut[OUT]
+	if problem == "" && second.env != first.env {
+		problem = "connected streams of two different jobs"
+	}
+	if problem != "" {
+		n.failf("%s", problem)
+		return newStream[OUT](n)
+	}
+	n.newInstance = func(op *opEnv, out any) (any, operator.Lifecycle, func() (operator.InputStatus, error), error) {
+		in1, in2, lc := newOp(op, out.(operator.Collector[OUT]))
+		return &twoInputs[IN1, IN2]{in1: in1, in2: in2}, lc, nil, nil
+	}
+	return newStream[OUT](n)
+}
+
+// twoInputs are the input collectors of a two-input operator's instance.
+type twoInputs[T1, T2 any] struct {
+	in1 operator.Collector[T1]
+	in2 operator.Collector[T2]
+}
+
 // nilFunc is the problem of a nil user function.
 func nilFunc(isNil bool) string {
 	if isNil {
