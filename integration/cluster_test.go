@@ -130,10 +130,14 @@ func TestFollowerForwardsRemove(t *testing.T) {
 			c.StopNode(i)
 		}
 	}
-	WaitForResult(t, 10*time.Second, func() (bool, error) {
-		m, _ := memberByName(getStatus(t, asker), gone.Name())
-		return m.State == "left", fmt.Errorf("stopped node shows as %+v", m)
-	})
+	// The leader decides the removal from its own gossip view, which may
+	// learn of the departure after the follower asked does.
+	for _, n := range []*node.Node{asker, leader} {
+		WaitForResult(t, 10*time.Second, func() (bool, error) {
+			m, _ := memberByName(getStatus(t, n), gone.Name())
+			return m.State == "left", fmt.Errorf("%s sees the stopped node as %+v", n.Name(), m)
+		})
+	}
 	if got := del(gone.Name()); got != http.StatusOK {
 		t.Fatalf("remove through a follower: %d, want 200", got)
 	}
