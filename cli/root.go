@@ -103,6 +103,7 @@ Exit codes: 0 success, 1 failure, 2 bad flag, argument or config.`,
 		newJobsCmd(g, stdout),
 		newSavepointCmd(g, stdout),
 		newPlanCmd(stream.Default, stdout),
+		newSQLCmd(g, os.Stdin, stdout),
 	)
 	return root
 }

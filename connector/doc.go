@@ -5,7 +5,8 @@
 // Sources:
 //
 //   - NewFileSource (file_source.go): the text lines of a file or a folder,
-//     read in parallel by byte-range splits. Bounded.
+//     read in parallel by byte-range splits. Bounded. NewFileLineSource
+//     gives each line with its file and offset.
 //   - NewSequenceSource (datagen_source.go): the numbers of a range, split
 //     into contiguous shares, as Flink's fromSequence. Bounded.
 //   - NewDataGen (datagen_source.go): records made by a function of their
@@ -18,8 +19,8 @@
 //     hidden part files made visible by an atomic rename: when the input
 //     ends, or, when the job checkpoints, exactly once by two-phase commit
 //     on each checkpoint's completion, as Flink's FileSink.
-//   - NewPrintSink (print_sink.go): one line per record on a writer, as
-//     Flink's print().
+//   - NewPrintSink, NewPrintSinkWithIdentifier (print_sink.go): one line
+//     per record on a writer, as Flink's print().
 //   - NewDiscardSink (blackhole_sink.go): counts and drops records, as
 //     Flink's DiscardingSink.
 //

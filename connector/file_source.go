@@ -77,7 +77,45 @@ type fileSplit struct {
 	start, end int64
 }
 
+// FileLine is a line of NewFileLineSource with the place it starts at,
+// so that a reader parsing lines can say where a bad one is.
+type FileLine struct {
+	Path   string
+	Offset int64 // of the line's first byte in Path
+	Text   string
+}
+
+// NewFileLineSource is NewFileSource emitting each line with its file and
+// offset.
+func NewFileLineSource(path string) operator.Source[FileLine] {
+	return fileLineSource{NewFileSource(path).(*fileSource)}
+}
+
+type fileLineSource struct{ *fileSource }
+
+func (s fileLineSource) NewReader(ctx *operator.Context) (operator.SourceReader[FileLine], error) {
+	r, err := s.newReader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return fileLineReader{r}, nil
+}
+
+// fileLineReader is a fileReader emitting FileLines; the embedded reader
+// keeps the position and the checkpoint state.
+type fileLineReader struct{ *fileReader }
+
+func (r fileLineReader) PollNext(out operator.Collector[FileLine]) (operator.InputStatus, error) {
+	return r.poll(func(path string, offset int64, line []byte) {
+		out.Collect(FileLine{Path: path, Offset: offset, Text: string(line)})
+	})
+}
+
 func (s *fileSource) NewReader(ctx *operator.Context) (operator.SourceReader[string], error) {
+	return s.newReader(ctx)
+}
+
+func (s *fileSource) newReader(ctx *operator.Context) (*fileReader, error) {
 	files, err := listInputFiles(s.path)
 	if err != nil {
 		return nil, err
@@ -210,6 +248,12 @@ func (r *fileReader) Close() error {
 }
 
 func (r *fileReader) PollNext(out operator.Collector[string]) (operator.InputStatus, error) {
+	return r.poll(func(_ string, _ int64, line []byte) { out.Collect(string(line)) })
+}
+
+// poll emits a batch of lines, each with its file and offset; line is
+// valid during the call only.
+func (r *fileReader) poll(emit func(path string, offset int64, line []byte)) (operator.InputStatus, error) {
 	for lines, size := 0, 0; lines < maxBatchRecords && size < maxBatchBytes; {
 		if r.split == len(r.splits) {
 			return operator.EndOfInput, nil
@@ -231,8 +275,8 @@ func (r *fileReader) PollNext(out operator.Collector[string]) (operator.InputSta
 		if err != nil {
 			return 0, err
 		}
+		emit(sp.path, r.pos, line)
 		r.pos += int64(n)
-		out.Collect(string(line))
 		lines++
 		size += n
 	}

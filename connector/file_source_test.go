@@ -1,6 +1,7 @@
 package connector
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -205,6 +206,27 @@ func TestFileSourceConformance(t *testing.T) {
 			return &fileSource{path: path, minSplitSize: 1000, maxLineLen: 1 << 20}
 		}, referenceLines(string(data)))
 	})
+}
+
+// TestFileLineSource checks that every line comes with its file and the
+// offset of its first byte, across splits of both files.
+func TestFileLineSource(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "a.txt"), "one\r\ntwo\n\nthree")
+	writeFile(t, filepath.Join(dir, "b.txt"), "four\n")
+	src := fileLineSource{&fileSource{path: dir, minSplitSize: 4, maxLineLen: 1 << 20}}
+	var got []FileLine
+	for s := range 3 {
+		got = append(got, readAll(t, operator.Source[FileLine](src), s, 3)...)
+	}
+	slices.SortFunc(got, func(a, b FileLine) int {
+		return cmp.Or(strings.Compare(a.Path, b.Path), cmp.Compare(a.Offset, b.Offset))
+	})
+	a, b := filepath.Join(dir, "a.txt"), filepath.Join(dir, "b.txt")
+	want := []FileLine{{a, 0, "one"}, {a, 5, "two"}, {a, 9, ""}, {a, 10, "three"}, {b, 0, "four"}}
+	if !slices.Equal(got, want) {
+		t.Errorf("read %v, want %v", got, want)
+	}
 }
 
 func TestFileSourceIgnoresHiddenFiles(t *testing.T) {

@@ -25,9 +25,18 @@ func NewPrintSink[T any](w io.Writer) operator.Sink[T] {
 	return &printSink[T]{out: w}
 }
 
+// NewPrintSinkWithIdentifier is NewPrintSink with lines prefixed as by
+// Flink's print(sinkIdentifier): "identifier> " at parallelism 1,
+// "identifier:2> " from the second subtask above, so that the output of
+// several sinks on one terminal can be told apart.
+func NewPrintSinkWithIdentifier[T any](w io.Writer, identifier string) operator.Sink[T] {
+	return &printSink[T]{out: w, identifier: identifier}
+}
+
 type printSink[T any] struct {
-	out io.Writer
-	mu  sync.Mutex // guards out when out cannot key printLocks
+	out        io.Writer
+	identifier string
+	mu         sync.Mutex // guards out when out cannot key printLocks
 }
 
 func (s *printSink[T]) NewWriter(*operator.Context) (operator.SinkWriter[T], error) {
@@ -45,7 +54,12 @@ type printWriter[T any] struct {
 }
 
 func (w *printWriter[T]) Open(ctx *operator.Context) error {
-	if ctx.Parallelism > 1 {
+	switch id := w.sink.identifier; {
+	case id != "" && ctx.Parallelism > 1:
+		w.prefix = fmt.Sprintf("%s:%d> ", id, ctx.Subtask+1)
+	case id != "":
+		w.prefix = id + "> "
+	case ctx.Parallelism > 1:
 		w.prefix = fmt.Sprintf("%d> ", ctx.Subtask+1)
 	}
 	w.mu = acquirePrintLock(w.sink.out, &w.sink.mu)

@@ -67,6 +67,15 @@ func TestPrintSinkPrefix(t *testing.T) {
 	}
 }
 
+func TestPrintSinkIdentifier(t *testing.T) {
+	var out bytes.Buffer
+	printOne(t, NewPrintSinkWithIdentifier[int](&out, "orders"), testContext(1, 3), 7)
+	printOne(t, NewPrintSinkWithIdentifier[int](&out, "orders"), testContext(0, 1), 42)
+	if got, want := out.String(), "orders:2> 7\norders> 42\n"; got != want {
+		t.Errorf("printed %q, want %q", got, want)
+	}
+}
+
 // writerFunc is an io.Writer that cannot be a map key.
 type writerFunc func([]byte) (int, error)
 

@@ -23,6 +23,8 @@ const (
 	TriggerCheckpointType
 	CompleteCheckpointType
 	AbortCheckpointType
+	PutCatalogEntryType
+	DeleteCatalogEntryType
 )
 
 func (t MessageType) String() string {
@@ -45,6 +47,10 @@ func (t MessageType) String() string {
 		return "CompleteCheckpoint"
 	case AbortCheckpointType:
 		return "AbortCheckpoint"
+	case PutCatalogEntryType:
+		return "PutCatalogEntry"
+	case DeleteCatalogEntryType:
+		return "DeleteCatalogEntry"
 	}
 	return fmt.Sprintf("MessageType(%d)", uint8(t))
 }

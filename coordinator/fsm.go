@@ -58,6 +58,10 @@ func (f *FSM) Apply(l *raft.Log) any {
 		return f.applyCompleteCheckpoint(body, l.Index)
 	case AbortCheckpointType:
 		return f.applyAbortCheckpoint(body, l.Index)
+	case PutCatalogEntryType:
+		return f.applyPutCatalogEntry(body, l.Index)
+	case DeleteCatalogEntryType:
+		return f.applyDeleteCatalogEntry(body, l.Index)
 	}
 	panic(fmt.Sprintf("raft log index %d: unknown message type %d", l.Index, uint8(t)))
 }

@@ -39,7 +39,7 @@ func (s Spec) Validate() error {
 		return fmt.Errorf("parallelism %d: want 1 to %d (0 for the default)", s.Parallelism, MaxKeyGroups)
 	}
 	for k := range s.Settings {
-		if !knownRestartKey(k) && !checkpointKeys[k] {
+		if !IsSetting(k) {
 			return fmt.Errorf("setting %s: unknown (known: execution.checkpointing.*, state.checkpoints.*, restart-strategy.*)", k)
 		}
 	}
@@ -88,3 +88,6 @@ func anyRestartKey(settings map[string]string) bool {
 	}
 	return false
 }
+
+// IsSetting reports whether k is a key a spec's Settings may hold.
+func IsSetting(k string) bool { return knownRestartKey(k) || checkpointKeys[k] }

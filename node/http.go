@@ -31,6 +31,10 @@ func statusOf(err error) int {
 		return ae.Status
 	case errors.Is(err, coordinator.ErrUnknownNode), errors.Is(err, coordinator.ErrUnknownJob):
 		return http.StatusNotFound
+	case errors.Is(err, coordinator.ErrCatalogNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, coordinator.ErrCatalogExists):
+		return http.StatusConflict
 	case errors.Is(err, coordinator.ErrBadJob):
 		return http.StatusBadRequest
 	case errors.Is(err, coordinator.ErrJobEnded):
@@ -82,6 +86,11 @@ func (n *Node) routes() http.Handler {
 	mux.HandleFunc("POST /v1/jobs/{id}/cancel", n.wrap(n.handleCancelJob))
 	mux.HandleFunc("GET /v1/jobs/{id}/checkpoints", n.wrap(n.handleCheckpoints))
 	mux.HandleFunc("POST /v1/jobs/{id}/savepoints", n.wrap(n.handleSavepoint))
+	mux.HandleFunc("POST /v1/sql/sessions", n.wrap(n.handleOpenSession))
+	mux.HandleFunc("DELETE /v1/sql/sessions/{id}", n.wrap(n.handleCloseSession))
+	mux.HandleFunc("POST /v1/sql", n.wrap(n.handleSQL))
+	mux.HandleFunc("GET /v1/sql/results/{job}", n.wrap(n.handleFetchResults))
+	mux.HandleFunc("DELETE /v1/sql/results/{job}", n.wrap(n.handleCancelQuery))
 	mux.HandleFunc("/", n.wrap(func(r *http.Request) (any, error) {
 		return nil, &apiError{Status: http.StatusNotFound, Message: fmt.Sprintf("no route %s %s", r.Method, r.URL.Path)}
 	}))

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -79,17 +80,26 @@ func (n *Node) handleSubmitJob(r *http.Request) (any, error) {
 		Job: req.Job, Args: req.Args, Parallelism: req.Parallelism, Settings: req.Settings,
 		FromSavepoint: req.FromSavepoint, AllowNonRestoredState: req.AllowNonRestoredState,
 	}
-	if err := spec.Validate(); err != nil {
-		return nil, badRequest("%v", err)
-	}
-	id, err := coordinator.NewJobID()
+	id, err := n.submitJob(r.Context(), spec)
 	if err != nil {
 		return nil, err
 	}
-	if err := n.onLeader(r.Context(), methodSubmitJob, submitJobRequest{ID: id, Spec: spec}, nil); err != nil {
-		return nil, err
-	}
 	return SubmitResponse{ID: id}, nil
+}
+
+// submitJob gives a valid spec a new job id and has the leader run it.
+func (n *Node) submitJob(ctx context.Context, spec jobgraph.Spec) (string, error) {
+	if err := spec.Validate(); err != nil {
+		return "", badRequest("%v", err)
+	}
+	id, err := coordinator.NewJobID()
+	if err != nil {
+		return "", err
+	}
+	if err := n.onLeader(ctx, methodSubmitJob, submitJobRequest{ID: id, Spec: spec}, nil); err != nil {
+		return "", err
+	}
+	return id, nil
 }
 
 func (n *Node) handleListJobs(*http.Request) (any, error) {

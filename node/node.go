@@ -60,6 +60,7 @@ type Node struct {
 	gossip    *gossip
 	httpLn    net.Listener
 	httpSrv   *http.Server
+	sessions  sqlSessions
 
 	bootstrapKick chan struct{}
 	stop          chan struct{}

@@ -26,6 +26,8 @@ const (
 	methodReportTasks   = "tasks.report"
 	methodAckCheckpoint = "checkpoint.ack"
 	methodSavepoint     = "jobs.savepoint"
+	methodCatalogPut    = "catalog.put"
+	methodCatalogDelete = "catalog.delete"
 )
 
 // submitJobRequest carries the id the receiving node chose with the spec.
@@ -131,6 +133,20 @@ func (n *Node) leaderOps() map[string]leaderOp {
 			}
 			loc, err := n.coord.TriggerSavepoint(ctx, req.ID, req.Dir, req.Cancel)
 			return SavepointResponse{Location: loc}, err
+		},
+		methodCatalogPut: func(ctx context.Context, decode func(any) error) (any, error) {
+			var req coordinator.PutCatalogEntryRequest
+			if err := decode(&req); err != nil {
+				return nil, err
+			}
+			return n.coord.PutCatalogEntry(ctx, req.Entry, req.Create)
+		},
+		methodCatalogDelete: func(ctx context.Context, decode func(any) error) (any, error) {
+			var name string
+			if err := decode(&name); err != nil {
+				return nil, err
+			}
+			return n.coord.DeleteCatalogEntry(ctx, name)
 		},
 		methodAckCheckpoint: func(ctx context.Context, decode func(any) error) (any, error) {
 			var ack jobgraph.CheckpointAck

@@ -1,7 +1,7 @@
 // Package window holds the pure logic of Flink's window operator: the
 // window type (TimeWindow; GlobalWindow is the one spanning all time), the
-// assigners that put an element into windows (tumbling, sliding, session,
-// global), the set of in-flight session
+// assigners that put an element into windows (tumbling, sliding,
+// cumulating, session, global), the set of in-flight session
 // windows as they merge (MergingWindowSet), the triggers that decide when
 // a window fires, and the rules for late elements and window cleanup.
 //

@@ -1,0 +1,95 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/chzyer/readline"
+
+	"github.com/runnel/runnel/sql"
+)
+
+const (
+	prompt     = "runnel SQL> "
+	contPrompt = "> "
+)
+
+// runShell is the interactive SQL client: it reads statements (ending with
+// ';', over as many lines as they need), runs each, and shows errors
+// without leaving.
+func runShell(ctx context.Context, c *client, stdin io.Reader, out io.Writer) error {
+	s, err := openSQL(c, out, "table")
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	cfg := &readline.Config{Prompt: prompt, Stdin: io.NopCloser(stdin), Stdout: out, DisableAutoSaveHistory: true}
+	if home, err := os.UserHomeDir(); err == nil {
+		cfg.HistoryFile = filepath.Join(home, ".runnel_sql_history")
+	}
+	rl, err := readline.NewEx(cfg)
+	if err != nil {
+		return err
+	}
+	defer rl.Close()
+	fmt.Fprintln(out, "runnel SQL client: end statements with ';', Ctrl-D to leave.")
+	var buf strings.Builder
+	for {
+		line, err := rl.Readline()
+		if errors.Is(err, readline.ErrInterrupt) {
+			buf.Reset()
+			rl.SetPrompt(prompt)
+			continue
+		}
+		if err != nil { // io.EOF: Ctrl-D
+			return nil
+		}
+		buf.WriteString(line)
+		buf.WriteByte('\n')
+		text := strings.TrimSpace(buf.String())
+		if !complete(text) {
+			rl.SetPrompt(contPrompt)
+			continue
+		}
+		buf.Reset()
+		rl.SetPrompt(prompt)
+		rl.SaveHistory(text)
+		if strings.EqualFold(strings.TrimSuffix(text, ";"), "quit") || strings.EqualFold(strings.TrimSuffix(text, ";"), "exit") {
+			return nil
+		}
+		stmts, err := sql.Parse(text)
+		if err != nil {
+			fmt.Fprintf(out, "[ERROR] %v\n", err)
+			continue
+		}
+		for _, st := range stmts {
+			if err := s.run(ctx, st.Source(), 0); err != nil {
+				fmt.Fprintln(out, err)
+				break
+			}
+		}
+	}
+}
+
+// complete reports whether text ends a statement: its last token is a ';'
+// outside quotes and comments.
+func complete(text string) bool {
+	if !strings.HasSuffix(text, ";") {
+		return false
+	}
+	var quote rune
+	for _, r := range text {
+		switch {
+		case quote != 0 && r == quote:
+			quote = 0
+		case quote == 0 && (r == '\'' || r == '`'):
+			quote = r
+		}
+	}
+	return quote == 0
+}

@@ -1,0 +1,383 @@
+package sql
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/runnel/runnel/table"
+	"github.com/runnel/runnel/table/expr"
+)
+
+// binder turns a query's syntax tree into a Table through the Table API,
+// so that SQL and the Go API share one planner. Errors point at the node
+// they are about.
+type binder struct {
+	ctx  context.Context
+	env  *table.Env
+	ctes map[string]*table.Table
+}
+
+func errAt(n Node, format string, args ...any) error {
+	p := n.Position()
+	return &Error{Line: p.Line, Col: p.Col, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (b *binder) query(q Query) (*table.Table, error) {
+	switch q := q.(type) {
+	case *Select:
+		return b.selectBlock(q)
+	case *SetOp:
+		if q.Op != "UNION" || !q.All {
+			return nil, errAt(q, "%s is not supported; UNION ALL is", setOpName(q))
+		}
+		if len(q.OrderBy) > 0 || q.Limit != nil {
+			return nil, errAt(q, "ORDER BY and LIMIT are not supported on a streaming query")
+		}
+		l, err := b.query(q.L)
+		if err != nil {
+			return nil, err
+		}
+		r, err := b.query(q.R)
+		if err != nil {
+			return nil, err
+		}
+		u := l.UnionAll(r)
+		return u, wrapAt(q, u.Err())
+	case *With:
+		saved := b.ctes
+		b.ctes = make(map[string]*table.Table, len(saved)+len(q.CTEs))
+		for k, v := range saved {
+			b.ctes[k] = v
+		}
+		defer func() { b.ctes = saved }()
+		for _, c := range q.CTEs {
+			t, err := b.query(c.Query)
+			if err != nil {
+				return nil, err
+			}
+			if len(c.Columns) > 0 {
+				t = t.As(c.Columns...)
+			}
+			b.ctes[c.Name] = t
+		}
+		return b.query(q.Body)
+	case *Values:
+		return nil, errAt(q, "VALUES is not supported yet; read a table instead")
+	}
+	return nil, errAt(q, "unsupported query")
+}
+
+func setOpName(q *SetOp) string {
+	if q.All {
+		return q.Op + " ALL"
+	}
+	return q.Op
+}
+
+// wrapAt gives a planning error the position of the construct it is about.
+func wrapAt(n Node, err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := err.(*Error); ok {
+		return err
+	}
+	return errAt(n, "%v", err)
+}
+
+func (b *binder) selectBlock(s *Select) (*table.Table, error) {
+	if s.From == nil {
+		return nil, errAt(s, "SELECT without FROM is not supported")
+	}
+	if len(s.OrderBy) > 0 || s.Limit != nil || s.Offset != nil {
+		return nil, errAt(s, "ORDER BY and LIMIT are not supported on a streaming query")
+	}
+	if len(s.Windows) > 0 {
+		return nil, errAt(s, "the WINDOW clause is not supported yet")
+	}
+	t, err := b.from(s.From)
+	if err != nil {
+		return nil, err
+	}
+	if s.Where != nil {
+		cond, err := b.expr(s.Where)
+		if err != nil {
+			return nil, err
+		}
+		t = t.Where(cond)
+		if err := t.Err(); err != nil {
+			return nil, wrapAt(s.Where, err)
+		}
+	}
+	items, err := b.items(s.Items, t)
+	if err != nil {
+		return nil, err
+	}
+	var keys []*expr.Expr
+	for _, g := range s.GroupBy {
+		k, err := b.expr(g)
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	var having *expr.Expr
+	if s.Having != nil {
+		if having, err = b.expr(s.Having); err != nil {
+			return nil, err
+		}
+	}
+	aggregating := len(keys) > 0 || having != nil
+	for _, it := range items {
+		aggregating = aggregating || containsAggregate(it)
+	}
+	switch {
+	case s.Distinct && !aggregating:
+		// SELECT DISTINCT is a grouping by every item.
+		for i, it := range items {
+			inner, name, ok := expr.Alias(it)
+			if !ok {
+				inner, name = it, itemName(it, i)
+			}
+			keys = append(keys, inner)
+			items[i] = inner.As(name)
+		}
+		t = t.Aggregate(keys, items, nil)
+	case s.Distinct:
+		return nil, errAt(s, "SELECT DISTINCT with GROUP BY or aggregates is not supported")
+	case aggregating:
+		t = t.Aggregate(keys, items, having)
+	default:
+		t = t.Select(items...)
+	}
+	return t, wrapAt(s, t.Err())
+}
+
+func itemName(e *expr.Expr, i int) string {
+	if e.Op == expr.OpCol {
+		return e.Name
+	}
+	return fmt.Sprintf("EXPR$%d", i)
+}
+
+func containsAggregate(e *expr.Expr) bool {
+	if e.Op == expr.OpCall && expr.IsAggregate(e.Name) {
+		return true
+	}
+	for _, a := range e.Args {
+		if containsAggregate(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// items binds a select list, expanding * to the columns of t.
+func (b *binder) items(list []*SelectItem, t *table.Table) ([]*expr.Expr, error) {
+	var out []*expr.Expr
+	for _, it := range list {
+		if _, ok := it.Expr.(*Star); ok {
+			for _, name := range t.Schema().Names() {
+				out = append(out, expr.Col(name))
+			}
+			continue
+		}
+		e, err := b.expr(it.Expr)
+		if err != nil {
+			return nil, err
+		}
+		if it.Alias != "" {
+			e = e.As(it.Alias)
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+func (b *binder) from(r TableRef) (*table.Table, error) {
+	switch r := r.(type) {
+	case *TableName:
+		t := b.named(r.Name)
+		if err := t.Err(); err != nil {
+			return nil, errAt(r, "%v", err)
+		}
+		if len(r.Columns) > 0 {
+			t = t.As(r.Columns...)
+		}
+		return t, wrapAt(r, t.Err())
+	case *Subquery:
+		t, err := b.query(r.Query)
+		if err != nil {
+			return nil, err
+		}
+		if len(r.Columns) > 0 {
+			t = t.As(r.Columns...)
+		}
+		return t, wrapAt(r, t.Err())
+	case *WindowTVF:
+		return b.windowTVF(r)
+	case *Join:
+		return nil, errAt(r, "joins are not supported yet")
+	case *TemporalTable:
+		return nil, errAt(r, "temporal joins are not supported yet")
+	}
+	return nil, errAt(r, "unsupported FROM item")
+}
+
+func (b *binder) named(parts []string) *table.Table {
+	name := strings.Join(parts, ".")
+	if t, ok := b.ctes[name]; ok {
+		return t
+	}
+	return b.env.From(b.ctx, name)
+}
+
+func (b *binder) windowTVF(r *WindowTVF) (*table.Table, error) {
+	t := b.named(r.Table.Name)
+	if err := t.Err(); err != nil {
+		return nil, errAt(r.Table, "%v", err)
+	}
+	if len(r.PartitionBy) > 0 {
+		return nil, errAt(r, "SESSION with PARTITION BY is not supported yet; group by the keys instead")
+	}
+	durations := make([]time.Duration, len(r.Args))
+	for i, a := range r.Args {
+		d, err := intervalArg(a)
+		if err != nil {
+			return nil, err
+		}
+		durations[i] = d
+	}
+	need := map[string][2]int{"TUMBLE": {1, 2}, "HOP": {2, 3}, "CUMULATE": {2, 3}, "SESSION": {1, 1}}
+	n, ok := need[r.Func]
+	if !ok {
+		return nil, errAt(r, "unknown window function %s", r.Func)
+	}
+	if len(durations) < n[0] || len(durations) > n[1] {
+		return nil, errAt(r, "%s takes %d to %d interval arguments, got %d", r.Func, n[0], n[1], len(durations))
+	}
+	var w table.Window
+	switch r.Func {
+	case "TUMBLE":
+		w = table.Tumble(durations[0])
+	case "HOP":
+		w = table.Hop(durations[0], durations[1])
+	case "CUMULATE":
+		w = table.Cumulate(durations[0], durations[1])
+	case "SESSION":
+		w = table.Session(durations[0])
+	}
+	if len(durations) == n[1] && r.Func != "SESSION" {
+		w.Offset = durations[n[1]-1]
+	}
+	w = w.On(r.TimeCol.Parts[len(r.TimeCol.Parts)-1])
+	out := t.WindowTVF(w)
+	if len(r.Columns) > 0 {
+		out = out.As(r.Columns...)
+	}
+	return out, wrapAt(r, out.Err())
+}
+
+// intervalArg reads a window size: a day-time INTERVAL literal.
+func intervalArg(e Expr) (time.Duration, error) {
+	il, ok := e.(*IntervalLit)
+	if !ok {
+		return 0, errAt(e, "a window size must be an INTERVAL literal")
+	}
+	ms, months, err := intervalValue(il)
+	if err != nil {
+		return 0, err
+	}
+	if months != 0 {
+		return 0, errAt(e, "a window size must be a day-time interval (SECOND to DAY), not months or years")
+	}
+	return time.Duration(ms) * time.Millisecond, nil
+}
+
+// intervalValue reads an interval literal as milliseconds (day-time) or
+// months (year-month), as Flink's INTERVAL literals.
+func intervalValue(il *IntervalLit) (ms, months int64, err error) {
+	text := strings.TrimSpace(il.Text)
+	neg := strings.HasPrefix(text, "-")
+	text = strings.TrimLeft(text, "+-")
+	unitMs := map[string]int64{"SECOND": 1000, "MINUTE": 60_000, "HOUR": 3_600_000, "DAY": 86_400_000}
+	bad := func() (int64, int64, error) {
+		return 0, 0, errAt(il, "bad INTERVAL '%s' %s%s", il.Text, il.Unit, toUnit(il.ToUnit))
+	}
+	switch {
+	case il.ToUnit == "" && (il.Unit == "YEAR" || il.Unit == "MONTH"):
+		n, err := strconv.ParseInt(text, 10, 64)
+		if err != nil {
+			return bad()
+		}
+		if il.Unit == "YEAR" {
+			n *= 12
+		}
+		months = n
+	case il.ToUnit == "" && unitMs[il.Unit] > 0:
+		f, err := strconv.ParseFloat(text, 64)
+		if err != nil {
+			return bad()
+		}
+		ms = int64(f*float64(unitMs[il.Unit]) + 0.5)
+	case il.Unit == "YEAR" && il.ToUnit == "MONTH":
+		var y, m int64
+		if _, err := fmt.Sscanf(text, "%d-%d", &y, &m); err != nil {
+			return bad()
+		}
+		months = y*12 + m
+	case unitMs[il.Unit] > 0 && unitMs[il.ToUnit] > 0:
+		ms, err = dayTime(text, il.Unit, il.ToUnit)
+		if err != nil {
+			return bad()
+		}
+	default:
+		return bad()
+	}
+	if neg {
+		ms, months = -ms, -months
+	}
+	return ms, months, nil
+}
+
+func toUnit(u string) string {
+	if u == "" {
+		return ""
+	}
+	return " TO " + u
+}
+
+// dayTime reads 'D HH:MM:SS.fff' and its shorter forms, from unit from to
+// unit to.
+func dayTime(text, from, to string) (int64, error) {
+	order := []string{"DAY", "HOUR", "MINUTE", "SECOND"}
+	mult := []float64{86_400_000, 3_600_000, 60_000, 1000}
+	start, end := -1, -1
+	for i, u := range order {
+		if u == from {
+			start = i
+		}
+		if u == to {
+			end = i
+		}
+	}
+	if start < 0 || end <= start {
+		return 0, fmt.Errorf("bad units")
+	}
+	fields := strings.FieldsFunc(text, func(r rune) bool { return r == ' ' || r == ':' })
+	if len(fields) != end-start+1 {
+		return 0, fmt.Errorf("bad text")
+	}
+	var ms float64
+	for i, f := range fields {
+		v, err := strconv.ParseFloat(f, 64)
+		if err != nil {
+			return 0, err
+		}
+		ms += v * mult[start+i]
+	}
+	return int64(ms + 0.5), nil
+}

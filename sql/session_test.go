@@ -1,0 +1,161 @@
+package sql
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/runnel/runnel/jobgraph"
+	"github.com/runnel/runnel/stream"
+	"github.com/runnel/runnel/table"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// memCluster is a cluster for one session's unit tests: a catalog in
+// memory and a record of the submitted specs.
+type memCluster struct {
+	cat   *table.MemCatalog
+	specs []jobgraph.Spec
+}
+
+func newMemCluster() *memCluster { return &memCluster{cat: table.NewMemCatalog()} }
+
+func (c *memCluster) Catalog() table.Catalog { return c.cat }
+
+func (c *memCluster) SubmitJob(_ context.Context, spec jobgraph.Spec) (string, error) {
+	if err := spec.Validate(); err != nil {
+		return "", err
+	}
+	c.specs = append(c.specs, spec)
+	return "job-" + string(rune('0'+len(c.specs))), nil
+}
+
+func (c *memCluster) JobStatus(context.Context, string) (string, string, error) {
+	return "FINISHED", "", nil
+}
+
+const testTables = `
+CREATE TABLE bid (
+  auction BIGINT,
+  price DECIMAL(10, 2),
+  bidder STRING,
+  ts TIMESTAMP(3),
+  WATERMARK FOR ts AS ts - INTERVAL '5' SECOND
+) WITH ('connector' = 'datagen', 'number-of-rows' = '100');
+CREATE TABLE counts (auction BIGINT, n BIGINT) WITH ('connector' = 'print');
+CREATE TABLE windows (window_start TIMESTAMP(3), window_end TIMESTAMP(3), auction BIGINT, n BIGINT, total DECIMAL(38, 2))
+  WITH ('connector' = 'blackhole');
+CREATE TABLE files (auction BIGINT, n BIGINT) WITH ('connector' = 'filesystem', 'path' = '/tmp/x', 'format' = 'csv');
+`
+
+func newTestSession(t *testing.T) (*Session, *memCluster) {
+	t.Helper()
+	c := newMemCluster()
+	s := NewSession(c)
+	if _, err := s.Execute(context.Background(), testTables); err != nil {
+		t.Fatal(err)
+	}
+	return s, c
+}
+
+// TestExplainGolden pins EXPLAIN's output for the queries in
+// testdata/explain: the logical plan, the optimized plan and the chained
+// tasks. Run with -update to rewrite the golden files.
+func TestExplainGolden(t *testing.T) {
+	files, err := filepath.Glob("testdata/explain/*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no golden inputs: %v", err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			src, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, _ := newTestSession(t)
+			res, err := s.Execute(context.Background(), string(src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := res[len(res)-1].Rows[0][0]
+			golden := strings.TrimSuffix(f, ".sql") + ".golden"
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != string(want) {
+				t.Errorf("EXPLAIN changed (run with -update if intended):\n%s\nwant:\n%s", got, want)
+			}
+		})
+	}
+}
+
+// TestSpecBuildsSameGraph checks that a SQL job's spec carries the whole
+// resolved plan: two builds of one spec give the same graph, also after
+// the catalog dropped the tables.
+func TestSpecBuildsSameGraph(t *testing.T) {
+	s, c := newTestSession(t)
+	ctx := context.Background()
+	if _, err := s.Execute(ctx, `INSERT INTO windows SELECT window_start, window_end, auction, COUNT(*), SUM(price)
+FROM TABLE(TUMBLE(TABLE bid, DESCRIPTOR(ts), INTERVAL '10' SECOND)) GROUP BY window_start, window_end, auction`); err != nil {
+		t.Fatal(err)
+	}
+	spec := c.specs[0]
+	a, err := stream.Default.Build(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Execute(ctx, "DROP TABLE bid; DROP TABLE windows"); err != nil {
+		t.Fatal(err)
+	}
+	b, err := stream.Default.Build(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Graph().Fingerprint() != b.Graph().Fingerprint() {
+		t.Fatalf("two builds of one spec differ:\n%v\n%v", a.Graph(), b.Graph())
+	}
+}
+
+// TestStatementErrors checks that bad statements fail with a reason and a
+// position, and change nothing.
+func TestStatementErrors(t *testing.T) {
+	cases := []struct{ sql, want string }{
+		{"SELECT nope FROM bid", "line 1, column 1: SELECT: column \"nope\" not found"},
+		{"SELECT * FROM missing", "table or view missing not found"},
+		{"INSERT INTO files SELECT auction, COUNT(*) FROM bid GROUP BY auction",
+			"Table sink 'default_catalog.default_database.files' doesn't support consuming update changes which is produced by node GroupAggregate"},
+		{"SET 'no.such.key' = '1'", "unknown option 'no.such.key'"},
+		{"SET 'parallelism.default' = 'x'", "want an integer"},
+		{"CREATE TABLE bid (a INT) WITH ('connector' = 'datagen')", "table bid already exists"},
+		{"CREATE TABLE t2 (a INT) WITH ('connector' = 'nope')", "connector \"nope\": unknown"},
+		{"CREATE TABLE t3 (a INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts + INTERVAL '1' SECOND) WITH ('connector' = 'datagen')", "watermark"},
+		{"SELECT auction, bidder, COUNT(*) FROM bid GROUP BY auction", "column bidder is neither grouped nor aggregated"},
+		{"SELECT * FROM TABLE(TUMBLE(TABLE bid, DESCRIPTOR(auction), INTERVAL '1' SECOND))", "must be an event-time attribute"},
+		{"SELECT a FROM bid JOIN bid b ON a = b", "joins are not supported yet"},
+	}
+	for _, tc := range cases {
+		s, c := newTestSession(t)
+		_, err := s.Execute(context.Background(), tc.sql)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s:\n got %v\nwant %q", tc.sql, err, tc.want)
+		}
+		var se *Error
+		if err != nil && !errors.As(err, &se) {
+			t.Errorf("%s: error %v has no position", tc.sql, err)
+		}
+		if len(c.specs) != 0 {
+			t.Errorf("%s: a job was submitted", tc.sql)
+		}
+	}
+}

@@ -1,0 +1,177 @@
+package table
+
+import (
+	"fmt"
+
+	"github.com/vmihailenco/msgpack/v5"
+
+	"github.com/runnel/runnel/table/expr"
+	"github.com/runnel/runnel/table/runtime"
+)
+
+// encodedNode is one plan node on the wire: its kind, its own fields and
+// its inputs. A node per kind keeps the Go types plain; this envelope is
+// the one place that knows them all.
+type encodedNode struct {
+	Kind   string             `msgpack:"k"`
+	Body   msgpack.RawMessage `msgpack:"b"`
+	Inputs []encodedNode      `msgpack:"i,omitempty"`
+}
+
+// The node bodies, without their inputs.
+type (
+	scanBody struct {
+		Table  *CatalogTable `msgpack:"t"`
+		Fields []int         `msgpack:"f"`
+	}
+	calcBody struct {
+		Exprs []*expr.Expr `msgpack:"e"`
+		Names []string     `msgpack:"n"`
+		Cond  *expr.Expr   `msgpack:"c,omitempty"`
+	}
+	watermarkBody struct {
+		Rowtime int        `msgpack:"r"`
+		Delay   int64      `msgpack:"d"`
+		Expr    *expr.Expr `msgpack:"e"`
+	}
+	windowBody struct {
+		Spec  runtime.WindowSpec `msgpack:"w"`
+		Keys  []int              `msgpack:"k,omitempty"`
+		Aggs  []runtime.AggCall  `msgpack:"a,omitempty"`
+		Names []string           `msgpack:"n,omitempty"`
+	}
+	aggBody struct {
+		Keys  []int             `msgpack:"k"`
+		Aggs  []runtime.AggCall `msgpack:"a"`
+		Names []string          `msgpack:"n"`
+	}
+	sinkBody struct {
+		Table *CatalogTable `msgpack:"t"`
+	}
+)
+
+// planVersion leads an encoded plan.
+const planVersion = 1
+
+// EncodePlan is the plan's bytes, for a job spec.
+func EncodePlan(n Node) ([]byte, error) {
+	e, err := encodeNode(n)
+	if err != nil {
+		return nil, err
+	}
+	b, err := msgpack.Marshal(e)
+	if err != nil {
+		return nil, fmt.Errorf("encode plan: %w", err)
+	}
+	return append([]byte{planVersion}, b...), nil
+}
+
+// DecodePlan reads a plan EncodePlan wrote.
+func DecodePlan(b []byte) (Node, error) {
+	if len(b) == 0 || b[0] != planVersion {
+		return nil, fmt.Errorf("decode plan: unknown plan format")
+	}
+	var e encodedNode
+	if err := msgpack.Unmarshal(b[1:], &e); err != nil {
+		return nil, fmt.Errorf("decode plan: %w", err)
+	}
+	return decodeNode(e)
+}
+
+func encodeNode(n Node) (encodedNode, error) {
+	var kind string
+	var body any
+	switch n := n.(type) {
+	case *Scan:
+		kind, body = "scan", scanBody{n.Table, n.Fields}
+	case *Calc:
+		kind, body = "calc", calcBody{n.Exprs, n.Names, n.Cond}
+	case *WatermarkAssigner:
+		kind, body = "watermark", watermarkBody{n.Rowtime, n.Delay, n.Expr}
+	case *Union:
+		kind, body = "union", struct{}{}
+	case *WindowTVF:
+		kind, body = "window-tvf", windowBody{Spec: n.Spec}
+	case *WindowAggregate:
+		kind, body = "window-agg", windowBody{n.Spec, n.Keys, n.Aggs, n.Names}
+	case *Aggregate:
+		kind, body = "group-agg", aggBody{n.Keys, n.Aggs, n.Names}
+	case *Sink:
+		kind, body = "sink", sinkBody{n.Table}
+	case *Collect:
+		kind, body = "collect", struct{}{}
+	default:
+		return encodedNode{}, fmt.Errorf("encode plan: %T cannot travel in a job spec", n)
+	}
+	b, err := msgpack.Marshal(body)
+	if err != nil {
+		return encodedNode{}, fmt.Errorf("encode %s: %w", kind, err)
+	}
+	e := encodedNode{Kind: kind, Body: b}
+	for _, in := range n.Inputs() {
+		ie, err := encodeNode(in)
+		if err != nil {
+			return encodedNode{}, err
+		}
+		e.Inputs = append(e.Inputs, ie)
+	}
+	return e, nil
+}
+
+func decodeNode(e encodedNode) (Node, error) {
+	ins := make([]Node, len(e.Inputs))
+	for i, ie := range e.Inputs {
+		n, err := decodeNode(ie)
+		if err != nil {
+			return nil, err
+		}
+		ins[i] = n
+	}
+	switch {
+	case e.Kind == "scan" && len(ins) != 0,
+		e.Kind == "union" && len(ins) < 2,
+		e.Kind != "scan" && e.Kind != "union" && len(ins) != 1:
+		return nil, fmt.Errorf("decode plan: %s with %d inputs", e.Kind, len(ins))
+	}
+	unmarshal := func(v any) error {
+		if err := msgpack.Unmarshal(e.Body, v); err != nil {
+			return fmt.Errorf("decode %s: %w", e.Kind, err)
+		}
+		return nil
+	}
+	switch e.Kind {
+	case "scan":
+		var b scanBody
+		err := unmarshal(&b)
+		return &Scan{Table: b.Table, Fields: b.Fields}, err
+	case "calc":
+		var b calcBody
+		err := unmarshal(&b)
+		return &Calc{Input: ins[0], Exprs: b.Exprs, Names: b.Names, Cond: b.Cond}, err
+	case "watermark":
+		var b watermarkBody
+		err := unmarshal(&b)
+		return &WatermarkAssigner{Input: ins[0], Rowtime: b.Rowtime, Delay: b.Delay, Expr: b.Expr}, err
+	case "union":
+		return &Union{Ins: ins}, nil
+	case "window-tvf":
+		var b windowBody
+		err := unmarshal(&b)
+		return &WindowTVF{Input: ins[0], Spec: b.Spec}, err
+	case "window-agg":
+		var b windowBody
+		err := unmarshal(&b)
+		return &WindowAggregate{Input: ins[0], Spec: b.Spec, Keys: b.Keys, Aggs: b.Aggs, Names: b.Names}, err
+	case "group-agg":
+		var b aggBody
+		err := unmarshal(&b)
+		return &Aggregate{Input: ins[0], Keys: b.Keys, Aggs: b.Aggs, Names: b.Names}, err
+	case "sink":
+		var b sinkBody
+		err := unmarshal(&b)
+		return &Sink{Input: ins[0], Table: b.Table}, err
+	case "collect":
+		return &Collect{Input: ins[0]}, nil
+	}
+	return nil, fmt.Errorf("decode plan: unknown node %q", e.Kind)
+}

@@ -1,0 +1,395 @@
+package table
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/runnel/runnel/table/connector"
+	"github.com/runnel/runnel/table/expr"
+)
+
+// Optimize rewrites a logical plan into the one the runtime executes, in
+// passes: adjacent Calcs fuse into one; a Calc over a scan pushes its
+// projection into the scan; an aggregation grouped by a windowing TVF's
+// window_start and window_end becomes a WindowAggregate; last, the plan's
+// changelog is checked: an updating result into an insert-only sink, or
+// into a window, is refused, naming the node that updates.
+func Optimize(n Node) (Node, error) {
+	n = rewrite(n)
+	if err := checkChangelog(n); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// rewrite applies the passes bottom-up.
+func rewrite(n Node) Node {
+	switch n := n.(type) {
+	case *Calc:
+		c := &Calc{Input: rewrite(n.Input), Exprs: n.Exprs, Names: n.Names, Cond: n.Cond}
+		if in, ok := c.Input.(*Calc); ok {
+			c = fuseCalc(c, in)
+		}
+		if c.isIdentity() {
+			return c.Input
+		}
+		pushProjection(c)
+		return c
+	case *WatermarkAssigner:
+		w := *n
+		w.Input = rewrite(n.Input)
+		return &w
+	case *Union:
+		u := &Union{}
+		for _, in := range n.Ins {
+			u.Ins = append(u.Ins, rewrite(in))
+		}
+		return u
+	case *WindowTVF:
+		w := *n
+		w.Input = rewrite(n.Input)
+		return &w
+	case *Aggregate:
+		a := *n
+		a.Input = rewrite(n.Input)
+		if wa := windowAggregate(&a); wa != nil {
+			// Once more, for the Calc it put under the window aggregate.
+			return rewrite(wa)
+		}
+		return &a
+	case *WindowAggregate:
+		w := *n
+		w.Input = rewrite(n.Input)
+		return &w
+	case *Sink:
+		return &Sink{Input: rewrite(n.Input), Table: n.Table}
+	case *Collect:
+		return &Collect{Input: rewrite(n.Input)}
+	}
+	return n
+}
+
+// fuseCalc merges outer over inner into one Calc over inner's input.
+func fuseCalc(outer, inner *Calc) *Calc {
+	c := &Calc{Input: inner.Input, Names: outer.Names, Cond: inner.Cond}
+	for _, e := range outer.Exprs {
+		c.Exprs = append(c.Exprs, substitute(e, inner.Exprs))
+	}
+	if outer.Cond != nil {
+		cond := substitute(outer.Cond, inner.Exprs)
+		if c.Cond == nil {
+			c.Cond = cond
+		} else {
+			c.Cond = and(c.Cond, cond)
+		}
+	}
+	return c
+}
+
+// substitute replaces e's column references with the expressions that
+// compute them.
+func substitute(e *expr.Expr, by []*expr.Expr) *expr.Expr {
+	if e == nil {
+		return nil
+	}
+	if e.Op == expr.OpCol {
+		return by[e.Index]
+	}
+	c := *e
+	c.Args = make([]*expr.Expr, len(e.Args))
+	for i, a := range e.Args {
+		c.Args[i] = substitute(a, by)
+	}
+	return &c
+}
+
+// remap renumbers e's column references through m (old position → new).
+func remap(e *expr.Expr, m map[int]int) *expr.Expr {
+	if e == nil {
+		return nil
+	}
+	c := *e
+	if e.Op == expr.OpCol {
+		c.Index = m[e.Index]
+		return &c
+	}
+	c.Args = make([]*expr.Expr, len(e.Args))
+	for i, a := range e.Args {
+		c.Args[i] = remap(a, m)
+	}
+	return &c
+}
+
+// columnsUsed adds the positions e reads to used.
+func columnsUsed(e *expr.Expr, used map[int]bool) {
+	if e == nil {
+		return
+	}
+	if e.Op == expr.OpCol {
+		used[e.Index] = true
+	}
+	for _, a := range e.Args {
+		columnsUsed(a, used)
+	}
+}
+
+func and(a, b *expr.Expr) *expr.Expr {
+	c := expr.Call("AND", a, b)
+	c.Type = a.Type
+	if !b.Type.NotNull {
+		c.Type.NotNull = false
+	}
+	c.Resolved = true
+	return c
+}
+
+// pushProjection narrows the scan under c, directly or under a watermark
+// assigner, to the columns c reads (and the assigner's rowtime column).
+func pushProjection(c *Calc) {
+	wa, _ := c.Input.(*WatermarkAssigner)
+	var s *Scan
+	if wa != nil {
+		s, _ = wa.Input.(*Scan)
+	} else {
+		s, _ = c.Input.(*Scan)
+	}
+	if s == nil {
+		return
+	}
+	used := map[int]bool{}
+	for _, e := range c.Exprs {
+		columnsUsed(e, used)
+	}
+	columnsUsed(c.Cond, used)
+	if wa != nil {
+		used[wa.Rowtime] = true
+	}
+	if len(used) == len(s.Fields) {
+		return
+	}
+	keep := make([]int, 0, len(used))
+	for i := range used {
+		keep = append(keep, i)
+	}
+	slices.Sort(keep)
+	m := map[int]int{}
+	ns := &Scan{Table: s.Table}
+	for newPos, old := range keep {
+		m[old] = newPos
+		ns.Fields = append(ns.Fields, s.Fields[old])
+	}
+	for i, e := range c.Exprs {
+		c.Exprs[i] = remap(e, m)
+	}
+	c.Cond = remap(c.Cond, m)
+	if wa == nil {
+		c.Input = ns
+		return
+	}
+	c.Input = &WatermarkAssigner{Input: ns, Rowtime: m[wa.Rowtime], Delay: wa.Delay, Expr: remap(wa.Expr, m)}
+}
+
+// windowAggregate turns GROUP BY window_start, window_end[, window_time],
+// keys over a windowing TVF (directly, or through a Calc that does not
+// touch the window columns otherwise) into a WindowAggregate and a Calc
+// that orders its output as the aggregation's; nil if a does not match.
+func windowAggregate(a *Aggregate) Node {
+	var pre *Calc
+	tvf, ok := a.Input.(*WindowTVF)
+	if !ok {
+		if pre, ok = a.Input.(*Calc); !ok {
+			return nil
+		}
+		if tvf, ok = pre.Input.(*WindowTVF); !ok {
+			return nil
+		}
+	}
+	n := tvf.Input.Schema().Len()
+	// exprs is what the aggregation's input columns are, over the TVF.
+	exprs := make([]*expr.Expr, tvf.Schema().Len())
+	for i := range exprs {
+		exprs[i] = &expr.Expr{Op: expr.OpCol, Index: i, Type: tvf.Schema().Columns[i].Type, Name: tvf.Schema().Columns[i].Name, Resolved: true}
+	}
+	if pre != nil {
+		exprs = pre.Exprs
+		used := map[int]bool{}
+		columnsUsed(pre.Cond, used)
+		if used[n] || used[n+1] || used[n+2] {
+			return nil
+		}
+	}
+	windowCol := func(e *expr.Expr) int {
+		if e.Op == expr.OpCol && e.Index >= n {
+			return e.Index - n
+		}
+		return -1
+	}
+	var otherKeys []int
+	role := make([]int, len(a.Keys)) // -1: a plain key, 0..2: a window column
+	hasStart, hasEnd := false, false
+	for i, k := range a.Keys {
+		role[i] = windowCol(exprs[k])
+		switch role[i] {
+		case -1:
+			otherKeys = append(otherKeys, k)
+		case 0:
+			hasStart = true
+		case 1:
+			hasEnd = true
+		}
+	}
+	if !hasStart || !hasEnd {
+		return nil
+	}
+	// The new Calc under the window aggregate: the plain keys, the
+	// aggregates' arguments, the time column; none may read a window column.
+	inner := &Calc{Input: tvf.Input}
+	if pre != nil {
+		inner.Cond = pre.Cond
+	}
+	add := func(e *expr.Expr, name string) (int, bool) {
+		used := map[int]bool{}
+		columnsUsed(e, used)
+		if used[n] || used[n+1] || used[n+2] {
+			return 0, false
+		}
+		if slices.Contains(inner.Names, name) {
+			name = fmt.Sprintf("$f%d", len(inner.Names))
+		}
+		inner.Exprs = append(inner.Exprs, e)
+		inner.Names = append(inner.Names, name)
+		return len(inner.Exprs) - 1, true
+	}
+	wa := &WindowAggregate{Spec: tvf.Spec}
+	for i, k := range otherKeys {
+		pos, ok := add(exprs[k], argName(exprs[k], fmt.Sprintf("$k%d", i)))
+		if !ok {
+			return nil
+		}
+		wa.Keys = append(wa.Keys, pos)
+	}
+	for i, call := range a.Aggs {
+		if call.Arg >= 0 {
+			pos, ok := add(exprs[call.Arg], argName(exprs[call.Arg], fmt.Sprintf("$a%d", i)))
+			if !ok {
+				return nil
+			}
+			call.Arg = pos
+		}
+		wa.Aggs = append(wa.Aggs, call)
+	}
+	tc := tvf.Input.Schema().Columns[tvf.Spec.TimeCol]
+	pos, _ := add(&expr.Expr{Op: expr.OpCol, Index: tvf.Spec.TimeCol, Type: tc.Type, Name: tc.Name, Resolved: true}, tc.Name)
+	wa.Spec.TimeCol = pos
+	wa.Input = inner
+	for i, r := range role {
+		if r == -1 {
+			wa.Names = append(wa.Names, a.Names[i])
+		}
+	}
+	wa.Names = append(wa.Names, a.Names[len(a.Keys):]...)
+	// The Calc over it puts the columns in the aggregation's order.
+	out := wa.Schema()
+	ref := func(i int) *expr.Expr {
+		return &expr.Expr{Op: expr.OpCol, Index: i, Type: out.Columns[i].Type, Name: out.Columns[i].Name, Resolved: true}
+	}
+	post := &Calc{Input: wa, Names: a.Names}
+	plain, nAggs := 0, len(a.Aggs)
+	winBase := len(otherKeys) + nAggs
+	for _, r := range role {
+		if r == -1 {
+			post.Exprs = append(post.Exprs, ref(plain))
+			plain++
+		} else {
+			post.Exprs = append(post.Exprs, ref(winBase+r))
+		}
+	}
+	for i := range a.Aggs {
+		post.Exprs = append(post.Exprs, ref(len(otherKeys)+i))
+	}
+	return post
+}
+
+// argName names a column of the Calc under a window aggregate: a plain
+// column keeps its name.
+func argName(e *expr.Expr, def string) string {
+	if e.Op == expr.OpCol && e.Name != "" {
+		return e.Name
+	}
+	return def
+}
+
+// InsertOnly reports whether a plan's output holds inserts only, or is a
+// changelog with updates and deletes.
+func InsertOnly(n Node) bool { return insertOnly(n) }
+
+// insertOnly reports whether n's output holds inserts only.
+func insertOnly(n Node) bool {
+	switch n := n.(type) {
+	case *Scan, *WindowAggregate, *dataStreamScan:
+		return true
+	case *Aggregate:
+		return false
+	case *Union:
+		for _, in := range n.Ins {
+			if !insertOnly(in) {
+				return false
+			}
+		}
+		return true
+	}
+	return insertOnly(n.Inputs()[0])
+}
+
+// updatingNode is the node that first makes n's output a changelog.
+func updatingNode(n Node) Node {
+	if _, ok := n.(*Aggregate); ok {
+		return n
+	}
+	for _, in := range n.Inputs() {
+		if u := updatingNode(in); u != nil {
+			return u
+		}
+	}
+	return nil
+}
+
+func checkChangelog(n Node) error {
+	for _, in := range n.Inputs() {
+		if err := checkChangelog(in); err != nil {
+			return err
+		}
+	}
+	switch n := n.(type) {
+	case *WindowTVF:
+		if err := n.Spec.ValidateTableFunction(); err != nil {
+			return err
+		}
+	case *WindowAggregate:
+		if err := n.Spec.Validate(); err != nil {
+			return err
+		}
+	}
+	switch n := n.(type) {
+	case *WindowTVF, *WindowAggregate, *WatermarkAssigner:
+		if !insertOnly(n.Inputs()[0]) {
+			return fmt.Errorf("%s doesn't support consuming update changes which is produced by node %s",
+				strings.SplitN(n.describe(), "(", 2)[0], updatingNode(n).describe())
+		}
+	case *Sink:
+		f, err := n.Table.Connector()
+		if err != nil {
+			return err
+		}
+		sf, ok := f.(connector.SinkFactory)
+		if !ok {
+			return fmt.Errorf("table %s: connector %s cannot be written", qualified(n.Table.Name), n.Table.Options["connector"])
+		}
+		if !sf.AcceptsChanges() && !insertOnly(n.Input) {
+			return fmt.Errorf("Table sink '%s' doesn't support consuming update changes which is produced by node %s",
+				qualified(n.Table.Name), updatingNode(n).describe())
+		}
+	}
+	return nil
+}

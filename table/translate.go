@@ -1,0 +1,244 @@
+package table
+
+import (
+	"encoding/base64"
+	"fmt"
+	"time"
+
+	"github.com/runnel/runnel/operator"
+	"github.com/runnel/runnel/operator/watermark"
+	"github.com/runnel/runnel/stream"
+	"github.com/runnel/runnel/table/connector"
+	"github.com/runnel/runnel/table/data"
+	"github.com/runnel/runnel/table/expr"
+	"github.com/runnel/runnel/table/runtime"
+)
+
+// JobName is the registered job that runs a plan from its spec: the spec's
+// PlanArg holds the encoded, optimized plan.
+const (
+	JobName = "sql"
+	PlanArg = "plan"
+	// NameArg is the pipeline's name (SET 'pipeline.name').
+	NameArg = "name"
+)
+
+// AutoWatermarkInterval is Flink's pipeline.auto-watermark-interval
+// default for SQL jobs.
+const AutoWatermarkInterval = 200 * time.Millisecond
+
+func init() {
+	stream.RegisterJob(JobName, func(env *stream.Env, args stream.Args) error {
+		enc, err := args.Required(PlanArg)
+		if err != nil {
+			return err
+		}
+		b, err := base64.StdEncoding.DecodeString(enc)
+		if err != nil {
+			return fmt.Errorf("argument %q: %w", PlanArg, err)
+		}
+		plan, err := DecodePlan(b)
+		if err != nil {
+			return err
+		}
+		return Translate(env, plan)
+	})
+}
+
+// PlanArgValue is the encoded plan as a spec argument.
+func PlanArgValue(n Node) (string, error) {
+	b, err := EncodePlan(n)
+	if err != nil {
+		return "", err
+	}
+	return base64.StdEncoding.EncodeToString(b), nil
+}
+
+// Translate adds an optimized plan's operators to env: every node becomes
+// DataStream operators of rows, and each sink ends a pipeline.
+func Translate(env *stream.Env, n Node) error {
+	env.SetAutoWatermarkInterval(AutoWatermarkInterval)
+	t := &translator{env: env, done: map[Node]*stream.DataStream[data.Row]{}}
+	_, err := t.node(n)
+	return err
+}
+
+type translator struct {
+	env  *stream.Env
+	done map[Node]*stream.DataStream[data.Row]
+}
+
+func (t *translator) node(n Node) (*stream.DataStream[data.Row], error) {
+	if s, ok := t.done[n]; ok {
+		return s, nil
+	}
+	var ins []*stream.DataStream[data.Row]
+	for _, in := range n.Inputs() {
+		s, err := t.node(in)
+		if err != nil {
+			return nil, err
+		}
+		ins = append(ins, s)
+	}
+	s, err := t.translate(n, ins)
+	if err != nil {
+		return nil, err
+	}
+	t.done[n] = s
+	return s, nil
+}
+
+func (t *translator) translate(n Node, ins []*stream.DataStream[data.Row]) (*stream.DataStream[data.Row], error) {
+	switch n := n.(type) {
+	case *Scan:
+		f, err := n.Table.Connector()
+		if err != nil {
+			return nil, err
+		}
+		sf, ok := f.(connector.SourceFactory)
+		if !ok {
+			return nil, fmt.Errorf("table %s: connector %s cannot be read", qualified(n.Table.Name), n.Table.Options["connector"])
+		}
+		return sf.Source(t.env, n.Table.ConnectorTable(), n.Fields, n.describe())
+	case *Calc:
+		fn, err := newCalcFunc(n)
+		if err != nil {
+			return nil, err
+		}
+		return stream.Process[data.Row, data.Row](ins[0], fn).Name(n.describe()), nil
+	case *WatermarkAssigner:
+		col, delay := n.Rowtime, n.Delay
+		return stream.AssignTimestampsAndWatermarks(ins[0], watermark.Strategy[data.Row]{
+			Generator: func() watermark.Generator { return &sqlWatermarks{delay: delay, max: operator.MinWatermark} },
+			Timestamps: func(r data.Row, prev int64) int64 {
+				if v := r.Fields[col]; !v.IsNull() {
+					return v.Millis()
+				}
+				return prev
+			},
+		}).Name(n.describe()), nil
+	case *Union:
+		return stream.Union(ins[0], ins[1:]...), nil
+	case *WindowTVF:
+		return runtime.WindowTableFunction(ins[0], n.Spec), nil
+	case *WindowAggregate:
+		return runtime.WindowAggregate(ins[0], n.Spec, n.Keys, n.Aggs), nil
+	case *Aggregate:
+		return runtime.GroupAggregate(ins[0], n.Keys, n.Aggs, runtime.GroupAggOptions{InsertOnly: insertOnly(n.Input)}), nil
+	case *Sink:
+		f, err := n.Table.Connector()
+		if err != nil {
+			return nil, err
+		}
+		sf, ok := f.(connector.SinkFactory)
+		if !ok {
+			return nil, fmt.Errorf("table %s: connector %s cannot be written", qualified(n.Table.Name), n.Table.Options["connector"])
+		}
+		return nil, sf.Sink(ins[0], n.Table.ConnectorTable(), n.describe())
+	case *dataStreamScan:
+		return n.s, nil
+	case *Collect:
+		stream.SinkTo[data.Row](ins[0], collectSink{results: LocalResults, schema: n.Schema()}, "Collect").SetParallelism(1)
+		return nil, nil
+	}
+	return nil, fmt.Errorf("translate: unknown plan node %T", n)
+}
+
+// sqlWatermarks is a SQL table's watermark: the largest rowtime seen minus
+// the declared delay, with no extra millisecond (unlike the DataStream
+// API's bounded out-of-orderness).
+type sqlWatermarks struct {
+	delay, max, emitted int64
+	started             bool
+}
+
+func (g *sqlWatermarks) OnEvent(ts int64) {
+	if ts > g.max {
+		g.max = ts
+	}
+}
+
+func (g *sqlWatermarks) OnPeriodicEmit() (int64, bool) {
+	if g.max == operator.MinWatermark {
+		return 0, false
+	}
+	wm := g.max - g.delay
+	if g.started && wm <= g.emitted {
+		return 0, false
+	}
+	g.started, g.emitted = true, wm
+	return wm, true
+}
+
+// calcFunc evaluates a Calc's compiled condition and projections.
+type calcFunc struct {
+	cond  func(data.Row) (bool, error)
+	exprs []expr.Eval
+	// filterOnly passes the input row itself when the projection is the
+	// identity, saving a row per record.
+	filterOnly bool
+}
+
+func newCalcFunc(c *Calc) (*calcFunc, error) {
+	f := &calcFunc{}
+	if c.Cond != nil {
+		p, err := expr.CompilePredicate(c.Cond)
+		if err != nil {
+			return nil, err
+		}
+		f.cond = p
+	}
+	in := c.Input.Schema()
+	f.filterOnly = len(c.Exprs) == in.Len()
+	for i, e := range c.Exprs {
+		if e.Op != expr.OpCol || e.Index != i {
+			f.filterOnly = false
+		}
+		ev, err := expr.Compile(e)
+		if err != nil {
+			return nil, err
+		}
+		f.exprs = append(f.exprs, ev)
+	}
+	return f, nil
+}
+
+func (f *calcFunc) ProcessElement(r data.Row, out operator.Collector[data.Row]) error {
+	if f.cond != nil {
+		ok, err := f.cond(r)
+		if err != nil || !ok {
+			return err
+		}
+	}
+	if f.filterOnly {
+		out.Collect(r)
+		return nil
+	}
+	o := data.Row{Kind: r.Kind, Fields: make([]data.Value, len(f.exprs))}
+	for i, ev := range f.exprs {
+		v, err := ev(r)
+		if err != nil {
+			return err
+		}
+		o.Fields[i] = v
+	}
+	out.Collect(o)
+	return nil
+}
+
+// watermarkDelay is the delay of a watermark expression over the rowtime
+// column at col: the column itself (0) or the column minus a constant
+// INTERVAL. Flink accepts any expression; these are the forms its
+// documentation uses and the ones the runtime's generator implements.
+func watermarkDelay(e *expr.Expr, col int) (int64, error) {
+	if e.Op == expr.OpCol && e.Index == col {
+		return 0, nil
+	}
+	if e.Op == expr.OpCall && e.Name == "-" && len(e.Args) == 2 {
+		l, r := e.Args[0], e.Args[1]
+		if l.Op == expr.OpCol && l.Index == col && r.Op == expr.OpLit && r.Type.Kind == data.IntervalDayTime && !r.Lit.IsNull() {
+			return r.Lit.Int64(), nil
+		}
+	}
+	return 0, fmt.Errorf("the watermark must be the rowtime column or the column minus a constant INTERVAL (like ts - INTERVAL '5' SECOND), not %s", e)
+}
