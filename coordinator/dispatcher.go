@@ -70,7 +70,7 @@ func (c *Coordinator) SubmitJob(ctx context.Context, id string, spec jobgraph.Sp
 		return err
 	}
 	jm.startJobMaster(id)
-	c.log.Info("job submitted", "job", id, "name", spec.Job, "parallelism", spec.Parallelism)
+	c.log.Info("job submitted", "job", id, "name", spec.DisplayName(), "parallelism", spec.Parallelism)
 	return ctx.Err()
 }
 
@@ -166,7 +166,7 @@ func (c *Coordinator) ListJobs() []JobSummary {
 	var out []JobSummary
 	for _, j := range c.fsm.Jobs() {
 		out = append(out, JobSummary{
-			ID: j.ID, Name: j.Spec.Job, Status: j.Status, Parallelism: j.Spec.Parallelism,
+			ID: j.ID, Name: j.Spec.DisplayName(), Status: j.Status, Parallelism: j.Spec.Parallelism,
 			SubmitTime: j.SubmitTime, StartTime: j.StartTime, EndTime: j.EndTime,
 		})
 	}
@@ -234,7 +234,7 @@ func (c *Coordinator) JobDetails(id string) (JobDetails, error) {
 	}
 	d, _ := c.fsm.Deployment(id)
 	out := JobDetails{
-		ID: id, Name: job.Spec.Job, Args: job.Spec.Args, Parallelism: job.Spec.Parallelism, Status: job.Status,
+		ID: id, Name: job.Spec.DisplayName(), Args: job.Spec.Args, Parallelism: job.Spec.Parallelism, Status: job.Status,
 		Attempt: d.Attempt, Restarts: job.Restarts, SubmitTime: job.SubmitTime, StartTime: job.StartTime, EndTime: job.EndTime, Error: job.Error,
 		Vertices: []VertexDetails{},
 	}

@@ -12,7 +12,10 @@ type JobID string
 // and the default parallelism. Every node rebuilds the same JobGraph and
 // operators from it, since every node runs the same binary.
 type Spec struct {
-	Job         string            `msgpack:"job" json:"job"`
+	Job string `msgpack:"job" json:"job"`
+	// Name is the pipeline's name (Flink's pipeline.name) where it is not
+	// the job's: a SQL job is the registered job "sql" running a plan.
+	Name        string            `msgpack:"name,omitempty" json:"name,omitempty"`
 	Args        map[string]string `msgpack:"args" json:"args"`
 	Parallelism int               `msgpack:"p" json:"parallelism"`
 	// Settings are Flink configuration keys for this job (Flink's -D):
@@ -91,3 +94,11 @@ func anyRestartKey(settings map[string]string) bool {
 
 // IsSetting reports whether k is a key a spec's Settings may hold.
 func IsSetting(k string) bool { return knownRestartKey(k) || checkpointKeys[k] }
+
+// DisplayName is the name a user sees for the job.
+func (s Spec) DisplayName() string {
+	if s.Name != "" {
+		return s.Name
+	}
+	return s.Job
+}

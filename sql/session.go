@@ -220,8 +220,12 @@ func (s *Session) submit(ctx context.Context, plan table.Node) (string, error) {
 	}
 	par, _ := strconv.Atoi(s.Option("parallelism.default"))
 	spec := jobgraph.Spec{Job: table.JobName, Args: map[string]string{table.PlanArg: arg}, Parallelism: par}
-	if name := s.Option("pipeline.name"); name != "" {
-		spec.Args[table.NameArg] = name
+	spec.Name = s.Option("pipeline.name")
+	if spec.Name == "" {
+		spec.Name = defaultJobName(plan)
+	}
+	if iv := s.conf["pipeline.auto-watermark-interval"]; iv != "" {
+		spec.Args[table.WatermarkIntervalArg] = iv
 	}
 	for k, v := range s.conf {
 		if jobgraph.IsSetting(k) {
@@ -232,6 +236,15 @@ func (s *Session) submit(ctx context.Context, plan table.Node) (string, error) {
 		}
 	}
 	return s.cluster.SubmitJob(ctx, spec)
+}
+
+// defaultJobName names a job as Flink's SQL client does: after its sink
+// table, or "collect" for a query.
+func defaultJobName(plan table.Node) string {
+	if sink, ok := plan.(*table.Sink); ok {
+		return "insert-into_default_catalog.default_database." + sink.Table.Name
+	}
+	return "collect"
 }
 
 func (s *Session) insert(ctx context.Context, b *binder, st *Insert) (Result, error) {

@@ -110,7 +110,6 @@ func (t *Table) ToDataStream() (*stream.DataStream[data.Row], error) {
 	if err != nil {
 		return nil, err
 	}
-	t.env.senv.SetAutoWatermarkInterval(AutoWatermarkInterval)
 	tr := &translator{env: t.env.senv, done: map[Node]*stream.DataStream[data.Row]{}}
 	return tr.node(plan)
 }

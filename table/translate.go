@@ -19,8 +19,9 @@ import (
 const (
 	JobName = "sql"
 	PlanArg = "plan"
-	// NameArg is the pipeline's name (SET 'pipeline.name').
-	NameArg = "name"
+	// WatermarkIntervalArg is pipeline.auto-watermark-interval, when the
+	// session set it.
+	WatermarkIntervalArg = "auto-watermark-interval"
 )
 
 // AutoWatermarkInterval is Flink's pipeline.auto-watermark-interval
@@ -41,6 +42,11 @@ func init() {
 		if err != nil {
 			return err
 		}
+		interval, err := args.Duration(WatermarkIntervalArg, AutoWatermarkInterval)
+		if err != nil {
+			return err
+		}
+		env.SetAutoWatermarkInterval(interval)
 		return Translate(env, plan)
 	})
 }
@@ -55,9 +61,9 @@ func PlanArgValue(n Node) (string, error) {
 }
 
 // Translate adds an optimized plan's operators to env: every node becomes
-// DataStream operators of rows, and each sink ends a pipeline.
+// DataStream operators of rows, and each sink ends a pipeline. Watermarks
+// are emitted at env's auto-watermark interval.
 func Translate(env *stream.Env, n Node) error {
-	env.SetAutoWatermarkInterval(AutoWatermarkInterval)
 	t := &translator{env: env, done: map[Node]*stream.DataStream[data.Row]{}}
 	_, err := t.node(n)
 	return err
