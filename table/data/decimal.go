@@ -221,8 +221,8 @@ func (d dec) rescale(s int) dec {
 		return d.upscale(k)
 	case d.b == nil && -k < len(pow10):
 		return dec{u: quoHalfUp(d.u, pow10[-k]), s: s}
-	case d.b == nil && d.u != math.MinInt64:
-		return dec{s: s} // |u| < 10^19 ≤ 10^-k / 2: rounds to zero
+	case d.b == nil && -k > len(pow10):
+		return dec{s: s} // |u| < 10^19 < 10^-k / 2: rounds to zero
 	default:
 		return dec{b: bigQuoHalfUp(d.bigInt(), bigPow10At(-k)), s: s}
 	}
