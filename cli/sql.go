@@ -201,7 +201,7 @@ func (s *sqlClient) query(ctx context.Context, r sql.Result) error {
 		select {
 		case <-ctx.Done():
 			view.end(n)
-			fmt.Fprintln(s.out, "Query terminated, received a total of", n, "rows")
+			fmt.Fprintln(s.out, "[INFO] Query cancelled.")
 			if errors.Is(context.Cause(ctx), context.Canceled) {
 				return nil
 			}

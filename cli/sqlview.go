@@ -44,17 +44,33 @@ type tableView struct {
 	cols  []sql.Column
 	rows  [][]*string
 	drawn time.Time
+	// retracted is where the last -U took its row from, so that the +U
+	// after it takes the same place and the table does not reorder.
+	retracted int
 }
 
-func newTableView(w io.Writer, cols []sql.Column) *tableView { return &tableView{w: w, cols: cols} }
+func newTableView(w io.Writer, cols []sql.Column) *tableView {
+	return &tableView{w: w, cols: cols, retracted: -1}
+}
 
 func (v *tableView) add(row node.ResultRow) {
 	switch row.Kind {
-	case "+I", "+U":
+	case "+U":
+		if v.retracted >= 0 {
+			v.rows = slices.Insert(v.rows, v.retracted, row.Fields)
+			v.retracted = -1
+			break
+		}
+		v.rows = append(v.rows, row.Fields)
+	case "+I":
 		v.rows = append(v.rows, row.Fields)
 	default:
+		v.retracted = -1
 		if i := slices.IndexFunc(v.rows, func(r []*string) bool { return sameFields(r, row.Fields) }); i >= 0 {
 			v.rows = slices.Delete(v.rows, i, i+1)
+			if row.Kind == "-U" {
+				v.retracted = i
+			}
 		}
 	}
 	if time.Since(v.drawn) >= 200*time.Millisecond {
