@@ -159,3 +159,26 @@ func TestStatementErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestTimeAttributeThroughView checks that a rowtime column keeps its mark
+// through a view's projection, so a window can be defined on the view.
+func TestTimeAttributeThroughView(t *testing.T) {
+	s, c := newTestSession(t)
+	_, err := s.Execute(context.Background(), `
+CREATE TEMPORARY VIEW cheap AS SELECT auction, ts AS bid_time FROM bid WHERE price < 10;
+SELECT window_start, window_end, auction, COUNT(*) AS n
+FROM TABLE(HOP(TABLE cheap, DESCRIPTOR(bid_time), INTERVAL '5' SECOND, INTERVAL '10' SECOND))
+GROUP BY window_start, window_end, auction`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.specs) != 1 {
+		t.Fatalf("%d jobs submitted, want 1", len(c.specs))
+	}
+	if _, err := s.Execute(context.Background(), `
+CREATE TEMPORARY VIEW shifted AS SELECT auction, ts + INTERVAL '1' SECOND AS later FROM bid;
+SELECT * FROM TABLE(TUMBLE(TABLE shifted, DESCRIPTOR(later), INTERVAL '5' SECOND))`); err == nil ||
+		!strings.Contains(err.Error(), "event-time attribute") {
+		t.Fatalf("a window on a computed timestamp: %v; want the time attribute error", err)
+	}
+}
