@@ -164,9 +164,11 @@ func (s *sqlClient) query(ctx context.Context, r sql.Result) error {
 	defer s.c.do(http.MethodDelete, "/v1/sql/results/"+url.PathEscape(r.JobID), nil)
 	// An updating result shows as a table that changes in place; an
 	// append-only one, and any result in the other modes, as a log.
-	var view resultView = newLogView(s.out, r.Columns)
+	var view resultView
 	if s.mode == "table" && !r.InsertOnly {
 		view = newTableView(s.out, r.Columns)
+	} else {
+		view = newLogView(s.out, r.Columns)
 	}
 	var token int64
 	n := 0
