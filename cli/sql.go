@@ -176,7 +176,7 @@ func (s *sqlClient) query(ctx context.Context, r sql.Result) error {
 	defer wait.Stop()
 	for {
 		var page node.ResultPage
-		path := "/v1/sql/results/" + url.PathEscape(r.JobID) + "?token=" + strconv.FormatInt(token, 10)
+		path := "/v1/sql/results/" + url.PathEscape(r.JobID) + "?session=" + s.session + "&token=" + strconv.FormatInt(token, 10)
 		if err := s.c.do(http.MethodGet, path, &page); err != nil {
 			return fmt.Errorf("[ERROR] fetch results: %w", err)
 		}

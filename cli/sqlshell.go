@@ -76,20 +76,34 @@ func runShell(ctx context.Context, c *client, stdin io.Reader, out io.Writer) er
 	}
 }
 
-// complete reports whether text ends a statement: its last token is a ';'
-// outside quotes and comments.
+// complete reports whether text ends a statement: its last token, comments
+// aside, is a ';' outside quotes. It reads bytes: quotes and comment marks
+// are ASCII, which UTF-8 never uses inside another character.
 func complete(text string) bool {
-	if !strings.HasSuffix(text, ";") {
-		return false
-	}
-	var quote rune
-	for _, r := range text {
+	var quote byte
+	end := false // the last token seen is a ';'
+	for i := 0; i < len(text); i++ {
+		c := text[i]
 		switch {
-		case quote != 0 && r == quote:
-			quote = 0
-		case quote == 0 && (r == '\'' || r == '`'):
-			quote = r
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case strings.HasPrefix(text[i:], "--"):
+			i += strings.IndexByte(text[i:]+"\n", '\n')
+		case strings.HasPrefix(text[i:], "/*"):
+			j := strings.Index(text[i+2:], "*/")
+			if j < 0 {
+				return false
+			}
+			i += j + 3
+		case c == '\'' || c == '`':
+			quote, end = c, false
+		case c == ';':
+			end = true
+		case c != ' ' && c != '\t' && c != '\n' && c != '\r':
+			end = false
 		}
 	}
-	return quote == 0
+	return end && quote == 0
 }

@@ -44,6 +44,8 @@ func newTableau(w io.Writer, cols []sql.Column, op bool) *tableau {
 func typeWidth(typ string) int {
 	typ = strings.TrimSuffix(strings.Fields(typ + " ")[0], ",")
 	switch {
+	case strings.HasPrefix(typ, "INTERVAL"):
+		return 25
 	case strings.HasPrefix(typ, "BOOLEAN"):
 		return 5
 	case strings.HasPrefix(typ, "INT"):

@@ -214,7 +214,7 @@ func (t *task) execute() (err error) {
 		Context: operator.Context{
 			JobID: jobgraph.JobID(t.key.job), JobName: t.asg.Spec.Job, Attempt: t.key.attempt,
 			TaskName: spec.Name, Subtask: t.key.index, Parallelism: spec.Parallelism, MaxParallelism: spec.MaxParallelism,
-			Checkpointing: t.asg.Checkpoints.Enabled,
+			Checkpointing: t.asg.Checkpoints.Enabled, Done: t.ctx.Done(),
 		},
 		Outputs: map[jobgraph.EdgeID]operator.RecordWriter{},
 	}

@@ -98,11 +98,11 @@ func ApplyCheckpointSettings(c CheckpointConfig, settings map[string]string) (Ch
 		var err error
 		switch k {
 		case SettingCheckpointInterval:
-			c.Interval, err = parseDuration(v)
+			c.Interval, err = ParseDuration(v)
 		case SettingCheckpointTimeout:
-			c.Timeout, err = parseDuration(v)
+			c.Timeout, err = ParseDuration(v)
 		case SettingCheckpointMinPause:
-			c.MinPause, err = parseDuration(v)
+			c.MinPause, err = ParseDuration(v)
 		case SettingCheckpointMode:
 			c.Mode = CheckpointMode(strings.ToUpper(strings.ReplaceAll(v, "-", "_")))
 		case SettingCheckpointRetained:

@@ -298,7 +298,7 @@ func (p *settingsParser) float(key string, dst *float64) {
 
 func (p *settingsParser) duration(key string, dst *time.Duration) {
 	p.parse(key, func(v string) error {
-		d, err := parseDuration(v)
+		d, err := ParseDuration(v)
 		if err != nil {
 			return err
 		}
@@ -334,11 +334,11 @@ var flinkUnits = map[string]time.Duration{
 
 var errDurationSyntax = errors.New(`want a duration such as "10s", "10 s" or "1 min"`)
 
-// parseDuration accepts Go's notation first, then Flink's: a whole
+// ParseDuration accepts Go's notation first, then Flink's: a whole
 // number, optional spaces and a unit label, milliseconds without one. A
 // leading minus is read, not refused, so that Validate can say plainly
 // that the duration must not be negative.
-func parseDuration(v string) (time.Duration, error) {
+func ParseDuration(v string) (time.Duration, error) {
 	if d, err := time.ParseDuration(v); err == nil {
 		return d, nil
 	}

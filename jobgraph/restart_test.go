@@ -277,12 +277,12 @@ func TestParseRestartDuration(t *testing.T) {
 		{in: "106752 d", err: "duration out of range"},
 	}
 	for _, tt := range tests {
-		got, err := parseDuration(tt.in)
+		got, err := ParseDuration(tt.in)
 		switch {
 		case tt.err != "" && (err == nil || err.Error() != tt.err):
-			t.Errorf("parseDuration(%q) = %v, %v; want error %q", tt.in, got, err, tt.err)
+			t.Errorf("ParseDuration(%q) = %v, %v; want error %q", tt.in, got, err, tt.err)
 		case tt.err == "" && (err != nil || got != tt.want):
-			t.Errorf("parseDuration(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+			t.Errorf("ParseDuration(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
 		}
 	}
 }

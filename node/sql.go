@@ -33,6 +33,9 @@ const maxStatementBody = 1 << 20
 type sqlSessions struct {
 	mu   sync.Mutex
 	byID map[string]*sqlSession
+	// homes remembers which node's HTTP address served a query's rows, so
+	// that later fetches go straight there.
+	homes map[string]string
 }
 
 type sqlSession struct {
@@ -91,6 +94,13 @@ func (n *Node) handleOpenSession(*http.Request) (any, error) {
 			if idle {
 				delete(n.sessions.byID, k)
 			}
+		}
+	}
+	// The rows of queries whose client never came back for them.
+	for _, id := range table.LocalResults.Jobs() {
+		if job, ok := n.fsm.Job(string(id)); ok && job.Status.Terminal() && time.Since(job.EndTime) > sessionIdle {
+			table.LocalResults.Drop(id)
+			delete(n.sessions.homes, string(id))
 		}
 	}
 	n.sessions.byID[id] = &sqlSession{s: sql.NewSession(sqlCluster{n}), used: time.Now()}
@@ -178,6 +188,7 @@ const maxPageRows = 1000
 // others (?local=true stops the fan-out).
 func (n *Node) handleFetchResults(r *http.Request) (any, error) {
 	id := r.PathValue("job")
+	n.touchSession(r.URL.Query().Get("session"))
 	token, err := strconv.ParseInt(r.URL.Query().Get("token"), 10, 64)
 	if err != nil && r.URL.Query().Get("token") != "" {
 		return nil, badRequest("token %q: not a number", r.URL.Query().Get("token"))
@@ -198,12 +209,25 @@ func (n *Node) handleFetchResults(r *http.Request) (any, error) {
 	if r.URL.Query().Get("local") == "true" {
 		return nil, &apiError{Status: http.StatusNotFound, Message: "no results here"}
 	}
+	path := "/v1/sql/results/" + url.PathEscape(id) + "?local=true&token=" + strconv.FormatInt(token, 10)
+	n.sessions.mu.Lock()
+	home := n.sessions.homes[id]
+	n.sessions.mu.Unlock()
+	var remote ResultPage
+	if home != "" && getPeerJSON(r.Context(), home, path, &remote) == nil {
+		return remote, nil
+	}
 	for name, node := range n.fsm.Nodes() {
-		if name == n.cfg.Name || node.HTTPAddr == "" {
+		if name == n.cfg.Name || node.HTTPAddr == "" || node.HTTPAddr == home {
 			continue
 		}
-		var remote ResultPage
-		if err := getPeerJSON(r.Context(), node.HTTPAddr, "/v1/sql/results/"+url.PathEscape(id)+"?local=true&token="+strconv.FormatInt(token, 10), &remote); err == nil {
+		if err := getPeerJSON(r.Context(), node.HTTPAddr, path, &remote); err == nil {
+			n.sessions.mu.Lock()
+			if n.sessions.homes == nil {
+				n.sessions.homes = map[string]string{}
+			}
+			n.sessions.homes[id] = node.HTTPAddr
+			n.sessions.mu.Unlock()
 			return remote, nil
 		}
 	}
@@ -241,10 +265,28 @@ func getPeerJSON(ctx context.Context, addr, path string, v any) error {
 	return json.NewDecoder(resp.Body).Decode(v)
 }
 
+// touchSession marks a session as used: a client watching a long query
+// keeps its session.
+func (n *Node) touchSession(id string) {
+	if id == "" {
+		return
+	}
+	n.sessions.mu.Lock()
+	s, ok := n.sessions.byID[id]
+	n.sessions.mu.Unlock()
+	if ok && s.mu.TryLock() {
+		s.used = time.Now()
+		s.mu.Unlock()
+	}
+}
+
 // handleCancelQuery cancels a query's job and drops its rows everywhere.
 func (n *Node) handleCancelQuery(r *http.Request) (any, error) {
 	id := r.PathValue("job")
 	table.LocalResults.Drop(jobgraph.JobID(id))
+	n.sessions.mu.Lock()
+	delete(n.sessions.homes, id)
+	n.sessions.mu.Unlock()
 	if r.URL.Query().Get("local") == "true" {
 		return map[string]string{"job": id}, nil
 	}

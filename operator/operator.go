@@ -22,6 +22,10 @@ type Context struct {
 	// two-phase-commit sink then commits what a checkpoint covers when it
 	// completes, else everything at the end of its input.
 	Checkpointing bool
+	// Done is closed when the subtask is cancelled or fails, so that an
+	// operator blocked on something outside the runtime (a full buffer, a
+	// slow service) can give up; nil when nothing will cancel it.
+	Done <-chan struct{}
 }
 
 // String names the subtask as Flink's logs do: "Map (2/4)".

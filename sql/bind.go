@@ -3,6 +3,7 @@ package sql
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -132,16 +133,13 @@ func (b *binder) selectBlock(s *Select) (*table.Table, error) {
 	}
 	aggregating := len(keys) > 0 || having != nil
 	for _, it := range items {
-		aggregating = aggregating || containsAggregate(it)
+		aggregating = aggregating || table.HasAggregate(it)
 	}
 	switch {
 	case s.Distinct && !aggregating:
 		// SELECT DISTINCT is a grouping by every item.
 		for i, it := range items {
-			inner, name, ok := expr.Alias(it)
-			if !ok {
-				inner, name = it, itemName(it, i)
-			}
+			inner, name := table.NameOf(it, i)
 			keys = append(keys, inner)
 			items[i] = inner.As(name)
 		}
@@ -154,25 +152,6 @@ func (b *binder) selectBlock(s *Select) (*table.Table, error) {
 		t = t.Select(items...)
 	}
 	return t, wrapAt(s, t.Err())
-}
-
-func itemName(e *expr.Expr, i int) string {
-	if e.Op == expr.OpCol {
-		return e.Name
-	}
-	return fmt.Sprintf("EXPR$%d", i)
-}
-
-func containsAggregate(e *expr.Expr) bool {
-	if e.Op == expr.OpCall && expr.IsAggregate(e.Name) {
-		return true
-	}
-	for _, a := range e.Args {
-		if containsAggregate(a) {
-			return true
-		}
-	}
-	return false
 }
 
 // items binds a select list, expanding * to the columns of t.
@@ -305,11 +284,11 @@ func intervalValue(il *IntervalLit) (ms, months int64, err error) {
 	text = strings.TrimLeft(text, "+-")
 	unitMs := map[string]int64{"SECOND": 1000, "MINUTE": 60_000, "HOUR": 3_600_000, "DAY": 86_400_000}
 	bad := func() (int64, int64, error) {
-		return 0, 0, errAt(il, "bad INTERVAL '%s' %s%s", il.Text, il.Unit, toUnit(il.ToUnit))
+		return 0, 0, errAt(il, "bad INTERVAL '%s' %s%s: not a number of that unit, or out of range", il.Text, il.Unit, toUnit(il.ToUnit))
 	}
 	switch {
 	case il.ToUnit == "" && (il.Unit == "YEAR" || il.Unit == "MONTH"):
-		n, err := strconv.ParseInt(text, 10, 64)
+		n, err := strconv.ParseInt(text, 10, 32)
 		if err != nil {
 			return bad()
 		}
@@ -322,13 +301,16 @@ func intervalValue(il *IntervalLit) (ms, months int64, err error) {
 		if err != nil {
 			return bad()
 		}
-		ms = int64(f*float64(unitMs[il.Unit]) + 0.5)
-	case il.Unit == "YEAR" && il.ToUnit == "MONTH":
-		var y, m int64
-		if _, err := fmt.Sscanf(text, "%d-%d", &y, &m); err != nil {
+		ms, err = toMillis(f * float64(unitMs[il.Unit]))
+		if err != nil {
 			return bad()
 		}
-		months = y*12 + m
+	case il.Unit == "YEAR" && il.ToUnit == "MONTH":
+		var y, m int32
+		if _, err := fmt.Sscanf(text, "%d-%d", &y, &m); err != nil || m < 0 || m > 11 {
+			return bad()
+		}
+		months = int64(y)*12 + int64(m)
 	case unitMs[il.Unit] > 0 && unitMs[il.ToUnit] > 0:
 		ms, err = dayTime(text, il.Unit, il.ToUnit)
 		if err != nil {
@@ -337,10 +319,22 @@ func intervalValue(il *IntervalLit) (ms, months int64, err error) {
 	default:
 		return bad()
 	}
+	if months > math.MaxInt32 {
+		return bad()
+	}
 	if neg {
 		ms, months = -ms, -months
 	}
 	return ms, months, nil
+}
+
+// toMillis rounds a number of milliseconds to an int64, refusing one out
+// of range: Flink's "interval field value out of range".
+func toMillis(f float64) (int64, error) {
+	if math.IsNaN(f) || math.Abs(f) >= math.MaxInt64/2 {
+		return 0, fmt.Errorf("out of range")
+	}
+	return int64(math.Round(f)), nil
 }
 
 func toUnit(u string) string {
@@ -379,5 +373,5 @@ func dayTime(text, from, to string) (int64, error) {
 		}
 		ms += v * mult[start+i]
 	}
-	return int64(ms + 0.5), nil
+	return toMillis(ms)
 }

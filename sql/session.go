@@ -12,6 +12,7 @@ import (
 
 	"github.com/runnel/runnel/jobgraph"
 	"github.com/runnel/runnel/table"
+	"github.com/runnel/runnel/table/expr"
 )
 
 // Cluster is what a SQL session needs from the cluster it runs on.
@@ -135,6 +136,7 @@ func (s *Session) execute(ctx context.Context, st Statement) (Result, error) {
 		} else {
 			delete(s.conf, st.Key)
 		}
+		s.applyZone()
 		return ok("Execute statement succeeded."), nil
 	case *Insert:
 		return s.insert(ctx, b, st)
@@ -148,7 +150,9 @@ func (s *Session) execute(ctx context.Context, st Statement) (Result, error) {
 
 func ok(msg string) Result { return Result{Kind: ResultOK, Message: msg} }
 
-func tableName(parts []string) string { return strings.Join(parts, ".") }
+// tableName is the catalog's name of a table or view: Flink's default
+// catalog and database may be written before it.
+func tableName(parts []string) string { return table.Unqualified(strings.Join(parts, ".")) }
 
 func (s *Session) set(st *Set) (Result, error) {
 	if st.Key == "" {
@@ -168,7 +172,18 @@ func (s *Session) set(st *Set) (Result, error) {
 		return Result{}, errAt(st, "option '%s' = '%s': %v", st.Key, st.Value, err)
 	}
 	s.conf[st.Key] = st.Value
+	s.applyZone()
 	return ok("Execute statement succeeded."), nil
+}
+
+// applyZone gives the table environment the session's time zone, which
+// expressions record when they are resolved.
+func (s *Session) applyZone() {
+	loc, err := expr.LoadZone(s.Option("table.local-time-zone"))
+	if err != nil {
+		loc = time.UTC // checked when it was SET
+	}
+	s.env.SetLocalTimeZone(loc)
 }
 
 func (s *Session) checkOption(k, v string) error {
@@ -179,11 +194,9 @@ func (s *Session) checkOption(k, v string) error {
 			return fmt.Errorf("want an integer from 1 to %d", jobgraph.MaxKeyGroups)
 		}
 	case "table.local-time-zone":
-		loc, err := time.LoadLocation(v)
-		if err != nil {
-			return fmt.Errorf("unknown time zone")
+		if _, err := expr.LoadZone(v); err != nil {
+			return err
 		}
-		s.env.SetLocalTimeZone(loc)
 	case "table.dml-sync":
 		if _, err := strconv.ParseBool(v); err != nil {
 			return fmt.Errorf("want true or false")
@@ -195,8 +208,12 @@ func (s *Session) checkOption(k, v string) error {
 			return fmt.Errorf("want table, changelog or tableau")
 		}
 	case "pipeline.auto-watermark-interval":
-		if _, err := time.ParseDuration(v); err != nil {
+		d, err := jobgraph.ParseDuration(v)
+		if err != nil {
 			return err
+		}
+		if d <= 0 {
+			return fmt.Errorf("want a positive duration")
 		}
 	default:
 		return jobgraph.Spec{Job: table.JobName, Settings: map[string]string{k: v}}.Validate()
@@ -242,7 +259,7 @@ func (s *Session) submit(ctx context.Context, plan table.Node) (string, error) {
 // table, or "collect" for a query.
 func defaultJobName(plan table.Node) string {
 	if sink, ok := plan.(*table.Sink); ok {
-		return "insert-into_default_catalog.default_database." + sink.Table.Name
+		return "insert-into_" + table.Qualified(sink.Table.Name)
 	}
 	return "collect"
 }

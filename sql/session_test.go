@@ -182,3 +182,72 @@ SELECT * FROM TABLE(TUMBLE(TABLE shifted, DESCRIPTOR(later), INTERVAL '5' SECOND
 		t.Fatalf("a window on a computed timestamp: %v; want the time attribute error", err)
 	}
 }
+
+// TestReviewRegressions pins fixes: a view used twice reads the right
+// columns in both places; RESET restores the time zone; INSERT refuses a
+// type that does not widen; window_time stays a rowtime attribute after a
+// window aggregation (cascaded windows); qualified names round-trip;
+// UNION ALL widens its columns; repeated names get a suffix; an interval
+// out of range is refused.
+func TestReviewRegressions(t *testing.T) {
+	ctx := context.Background()
+	s, c := newTestSession(t)
+	res, err := s.Execute(ctx, `CREATE TEMPORARY VIEW v AS SELECT bidder FROM bid;
+EXPLAIN SELECT bidder FROM v UNION ALL SELECT bidder FROM v`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := res[len(res)-1].Rows[0][0]
+	if strings.Count(plan, "fields=[bidder, ts]") != 4 {
+		t.Errorf("both branches must scan bidder (and ts for the watermark):\n%s", plan)
+	}
+
+	if _, err := s.Execute(ctx, "SET 'table.local-time-zone' = 'GMT-08:00'; RESET"); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.env.Options().Location.String(); got != "UTC" {
+		t.Errorf("zone after RESET = %s, want UTC", got)
+	}
+
+	_, err = s.Execute(ctx, "INSERT INTO counts SELECT bidder, auction FROM bid")
+	if err == nil || !strings.Contains(err.Error(), "Incompatible types for sink column 'auction'") {
+		t.Errorf("STRING into BIGINT: %v", err)
+	}
+
+	if _, err := s.Execute(ctx, `
+CREATE TEMPORARY VIEW w1 AS SELECT window_start, window_end, window_time AS wt, auction, COUNT(*) AS n
+  FROM TABLE(TUMBLE(TABLE bid, DESCRIPTOR(ts), INTERVAL '5' SECOND)) GROUP BY window_start, window_end, window_time, auction;
+SELECT window_start, window_end, SUM(n) FROM TABLE(TUMBLE(TABLE w1, DESCRIPTOR(wt), INTERVAL '1' MINUTE))
+  GROUP BY window_start, window_end`); err != nil {
+		t.Errorf("cascaded windows: %v", err)
+	}
+
+	if _, err := s.Execute(ctx, `CREATE TABLE default_catalog.default_database.q (a INT) WITH ('connector' = 'blackhole');
+INSERT INTO default_catalog.default_database.q SELECT 1 FROM bid;
+DROP TABLE default_catalog.default_database.q`); err != nil {
+		t.Errorf("qualified names: %v", err)
+	}
+
+	res, err = s.Execute(ctx, "EXPLAIN SELECT COUNT(*) AS n FROM bid UNION ALL SELECT auction FROM bid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(res[0].Rows[0][0], "Union(all=[true], union=[n])") {
+		t.Errorf("union plan:\n%s", res[0].Rows[0][0])
+	}
+
+	specs := len(c.specs)
+	res, err = s.Execute(ctx, "SELECT auction, auction FROM bid")
+	if err != nil || res[0].Columns[1].Name != "auction0" {
+		t.Errorf("repeated names: %v %+v", err, res)
+	}
+	if len(c.specs) != specs+1 {
+		t.Errorf("no job for the query")
+	}
+
+	for _, bad := range []string{"SELECT INTERVAL '1e300' DAY FROM bid", "SELECT INTERVAL '99999999999' YEAR FROM bid"} {
+		if _, err := s.Execute(ctx, bad); err == nil || !strings.Contains(err.Error(), "out of range") {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+}

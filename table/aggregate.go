@@ -18,9 +18,9 @@ func (t *Table) Aggregate(keys, items []*expr.Expr, having *expr.Expr) *Table {
 		return t
 	}
 	in := t.node.Schema()
-	b := &aggBuilder{in: in, opts: t.env, pre: &Calc{Input: t.node}}
+	b := &aggBuilder{in: in, opts: t.env.opts, pre: &Calc{Input: t.node}}
 	for i, k := range keys {
-		if hasAggregate(k) {
+		if HasAggregate(k) {
 			return t.with(nil, fmt.Errorf("GROUP BY: aggregate functions are not allowed in GROUP BY"))
 		}
 		r, err := expr.Resolve(k, in, t.env.opts)
@@ -41,7 +41,7 @@ func (t *Table) Aggregate(keys, items []*expr.Expr, having *expr.Expr) *Table {
 	post := make([]*expr.Expr, len(items))
 	names := make([]string, len(items))
 	for i, it := range items {
-		inner, name := nameOf(it, i)
+		inner, name := NameOf(it, i)
 		p, err := b.rewrite(inner)
 		if err != nil {
 			return t.with(nil, fmt.Errorf("SELECT: %w", err))
@@ -61,6 +61,10 @@ func (t *Table) Aggregate(keys, items []*expr.Expr, having *expr.Expr) *Table {
 		agg.Keys = append(agg.Keys, i)
 	}
 	agg.Names = append(append([]string(nil), b.keyNames...), b.aggNames...)
+	// Grouped by a window TVF's bounds, the aggregation becomes a window
+	// aggregation, after which window_time is still the rowtime attribute
+	// (cascaded windows); any other grouping makes a time column plain.
+	agg.windowed = windowAggregate(agg) != nil
 	out := agg.Schema()
 	calc := &Calc{Input: agg, Names: names}
 	for _, p := range post {
@@ -77,15 +81,13 @@ func (t *Table) Aggregate(keys, items []*expr.Expr, having *expr.Expr) *Table {
 		}
 		calc.Cond = r
 	}
-	if err := calc.Schema().CheckNames(); err != nil {
-		return t.with(nil, fmt.Errorf("SELECT: %w", err))
-	}
+	calc.Names = uniqueNames(calc.Names)
 	return t.with(calc, nil)
 }
 
 type aggBuilder struct {
 	in       data.Schema
-	opts     *Env
+	opts     expr.Options
 	pre      *Calc
 	keys     []*expr.Expr
 	keyNames []string
@@ -135,10 +137,10 @@ func (b *aggBuilder) aggregateCall(e *expr.Expr) (*expr.Expr, error) {
 			return nil, fmt.Errorf("%s takes one argument", e.Name)
 		}
 	case 1:
-		if hasAggregate(e.Args[0]) {
+		if HasAggregate(e.Args[0]) {
 			return nil, fmt.Errorf("aggregate calls cannot be nested")
 		}
-		r, err := expr.Resolve(e.Args[0], b.in, b.opts.opts)
+		r, err := expr.Resolve(e.Args[0], b.in, b.opts)
 		if err != nil {
 			return nil, err
 		}
@@ -162,7 +164,7 @@ func (b *aggBuilder) aggregateCall(e *expr.Expr) (*expr.Expr, error) {
 }
 
 // hasAggregate reports whether e calls an aggregate function.
-func hasAggregate(e *expr.Expr) bool {
+func HasAggregate(e *expr.Expr) bool {
 	if e == nil {
 		return false
 	}
@@ -170,7 +172,7 @@ func hasAggregate(e *expr.Expr) bool {
 		return true
 	}
 	for _, a := range e.Args {
-		if hasAggregate(a) {
+		if HasAggregate(a) {
 			return true
 		}
 	}

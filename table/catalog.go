@@ -85,9 +85,8 @@ func (t *CatalogTable) Physical() data.Schema {
 	return s
 }
 
-// Schema is the table's full schema as queries see it, with the time
-// attribute marks: the watermark's column is the rowtime attribute, a
-// PROCTIME() column the proctime attribute.
+// Schema is the table's full schema as queries see it, the watermark's
+// column marked as the rowtime attribute.
 func (t *CatalogTable) Schema() data.Schema {
 	var s data.Schema
 	for _, c := range t.Columns {
@@ -123,9 +122,9 @@ func (t *CatalogTable) Connector() (connector.Factory, error) {
 // Resolve checks a declared table and fills in the computed columns' and
 // the watermark's types, so that a bad DDL fails at CREATE and not in a
 // later job: names unique, types in range, computed columns over physical
-// columns only (as Flink), a watermark on a TIMESTAMP(3) or
-// TIMESTAMP_LTZ(3) column in the form the runtime supports, primary key
-// columns present, the connector known and its options valid.
+// columns only (as Flink), a watermark on a TIMESTAMP or TIMESTAMP_LTZ
+// column of precision up to 3 in the form the runtime supports, primary
+// key columns present, the connector known and its options valid.
 func (t *CatalogTable) Resolve(opts expr.Options) error {
 	phys := t.Physical()
 	for i, c := range t.Columns {
@@ -173,8 +172,8 @@ func (t *CatalogTable) resolveWatermark(opts expr.Options) error {
 		return fmt.Errorf("column %s not found", wm.Column)
 	}
 	ct := s.Columns[i].Type
-	if !ct.IsTimestamp() || ct.Prec != 3 {
-		return fmt.Errorf("the rowtime column must be TIMESTAMP(3) or TIMESTAMP_LTZ(3), not %s", ct.Plain())
+	if !ct.IsTimestamp() || ct.Prec > 3 {
+		return fmt.Errorf("the rowtime column must be TIMESTAMP(p) or TIMESTAMP_LTZ(p) with p at most 3, not %s", ct.Plain())
 	}
 	plain := data.Schema{Columns: slices.Clone(s.Columns)}
 	plain.Columns[i].Type = ct.Plain()

@@ -82,6 +82,17 @@ func (r *Results) Fetch(job jobgraph.JobID, token int64, limit int) (_ Page, _ d
 	return p, b.schema, true
 }
 
+// Jobs are the jobs whose rows this process holds.
+func (r *Results) Jobs() []jobgraph.JobID {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]jobgraph.JobID, 0, len(r.jobs))
+	for id := range r.jobs {
+		out = append(out, id)
+	}
+	return out
+}
+
 // Drop forgets a job's rows and fails its collect sink if it still runs.
 func (r *Results) Drop(job jobgraph.JobID) {
 	r.mu.Lock()
@@ -110,22 +121,33 @@ func (s collectSink) NewWriter(ctx *operator.Context) (operator.SinkWriter[data.
 	// A restarted attempt goes on appending: its client sees the rows
 	// replayed since the last checkpoint again (at-least-once).
 	b.ended = false
-	return &collectWriter{r: s.results, b: b}, nil
+	return &collectWriter{r: s.results, b: b, done: ctx.Done}, nil
 }
 
 type collectWriter struct {
-	r *Results
-	b *resultBuffer
+	r    *Results
+	b    *resultBuffer
+	done <-chan struct{}
 }
+
+// errCollectCancelled ends a write that waited for a fetch when its
+// subtask was cancelled.
+var errCollectCancelled = errors.New("collect sink cancelled while its buffer was full")
 
 func (w *collectWriter) Open(*operator.Context) error { return nil }
 
 // Write appends the row, waiting while the buffer is full. The wait wakes
-// on a fetch, a drop, or every 100 ms, because sync.Cond has no timeout.
+// on a fetch, a drop, or every 100 ms (sync.Cond has no timeout) to see
+// whether the subtask was cancelled.
 func (w *collectWriter) Write(row data.Row) error {
 	w.r.mu.Lock()
 	defer w.r.mu.Unlock()
 	for len(w.b.rows) >= maxBufferedResults && !w.b.dropped {
+		select {
+		case <-w.done:
+			return errCollectCancelled
+		default:
+		}
 		t := time.AfterFunc(100*time.Millisecond, w.r.cond.Broadcast)
 		w.r.cond.Wait()
 		t.Stop()

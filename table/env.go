@@ -100,7 +100,7 @@ func (e *Env) Views() []string {
 
 // From is the table or view named name.
 func (e *Env) From(ctx context.Context, name string) *Table {
-	name = unqualified(name)
+	name = Unqualified(name)
 	if v, ok := e.views[name]; ok {
 		return &Table{env: e, node: v}
 	}
@@ -115,7 +115,7 @@ func (e *Env) From(ctx context.Context, name string) *Table {
 }
 
 // unqualified strips Flink's default catalog and database from a name.
-func unqualified(name string) string {
+func Unqualified(name string) string {
 	for _, p := range []string{"default_catalog.default_database.", "default_database."} {
 		if len(name) > len(p) && name[:len(p)] == p {
 			return name[len(p):]

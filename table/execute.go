@@ -30,10 +30,10 @@ func (t *Table) logicalInsert(ctx context.Context, sink string) (Node, error) {
 	if t.err != nil {
 		return nil, t.err
 	}
-	target, err := t.env.catalog.Table(ctx, unqualified(sink))
+	target, err := t.env.catalog.Table(ctx, Unqualified(sink))
 	if err != nil {
 		if errors.Is(err, ErrTableNotFound) {
-			return nil, fmt.Errorf("INSERT INTO: table %s not found", unqualified(sink))
+			return nil, fmt.Errorf("INSERT INTO: table %s not found", Unqualified(sink))
 		}
 		return nil, err
 	}
@@ -44,6 +44,10 @@ func (t *Table) logicalInsert(ctx context.Context, sink string) (Node, error) {
 	}
 	calc := &Calc{Input: t.node}
 	for i, c := range want.Columns {
+		if !assignable(in.Columns[i].Type, c.Type) {
+			return nil, fmt.Errorf("Incompatible types for sink column '%s' at position %d. Query schema: %s, sink schema: %s",
+				c.Name, i, in, want)
+		}
 		var e *expr.Expr = colRef(i, in.Columns[i])
 		if !in.Columns[i].Type.Plain().Nullable().Equal(c.Type.Nullable()) {
 			r, err := expr.Resolve(expr.Cast(expr.Col(in.Columns[i].Name), c.Type), in, t.env.opts)
@@ -56,6 +60,17 @@ func (t *Table) logicalInsert(ctx context.Context, sink string) (Node, error) {
 		calc.Names = append(calc.Names, c.Name)
 	}
 	return &Sink{Input: calc, Table: target}, nil
+}
+
+// assignable reports whether a query column of type from may be written
+// into a sink column of type to with an implicit cast, as Flink allows: the
+// same type at another length or precision, a wider number, or NULL.
+func assignable(from, to data.Type) bool {
+	if from.Kind == to.Kind || from.Kind == data.Null {
+		return true
+	}
+	rank := map[data.Kind]int{data.Int: 1, data.BigInt: 2, data.Decimal: 3, data.Double: 4}
+	return rank[from.Kind] > 0 && rank[to.Kind] > rank[from.Kind]
 }
 
 // SelectPlan is the optimized plan that hands t's rows to its client.
@@ -143,10 +158,10 @@ func (d *dataStreamScan) describe() string {
 // Explain explains the INSERT of t into sink, or, with sink empty, the
 // query t.
 func (t *Table) Explain(ctx context.Context, sink string, parallelism int) (string, error) {
-	var n Node = &Collect{Input: t.node}
 	if t.err != nil {
 		return "", t.err
 	}
+	var n Node = &Collect{Input: t.node}
 	if sink != "" {
 		var err error
 		if n, err = t.logicalInsert(ctx, sink); err != nil {

@@ -38,7 +38,7 @@ func (s *Scan) Schema() data.Schema {
 }
 func (s *Scan) Inputs() []Node { return nil }
 func (s *Scan) describe() string {
-	return fmt.Sprintf("TableSourceScan(table=[%s], fields=[%s])", qualified(s.Table.Name), strings.Join(s.Schema().Names(), ", "))
+	return fmt.Sprintf("TableSourceScan(table=[%s], fields=[%s])", Qualified(s.Table.Name), strings.Join(s.Schema().Names(), ", "))
 }
 
 // Calc projects and filters (Flink's Calc: a projection and a condition
@@ -160,10 +160,24 @@ type Aggregate struct {
 	Keys  []int
 	Aggs  []runtime.AggCall
 	Names []string // output names: keys, then aggregates
+	// windowed marks a grouping by a window TVF's bounds, which the
+	// planner turns into a WindowAggregate; its keys keep their time
+	// attribute. Never set on a node that survives optimization, so it
+	// does not travel.
+	windowed bool
 }
 
-func (a *Aggregate) Schema() data.Schema { return aggSchema(a.Input.Schema(), a.Keys, a.Aggs, a.Names) }
-func (a *Aggregate) Inputs() []Node      { return []Node{a.Input} }
+func (a *Aggregate) Schema() data.Schema {
+	s := aggSchema(a.Input.Schema(), a.Keys, a.Aggs, a.Names)
+	if a.windowed {
+		in := a.Input.Schema()
+		for i, k := range a.Keys {
+			s.Columns[i].Type.Time = in.Columns[k].Type.Time
+		}
+	}
+	return s
+}
+func (a *Aggregate) Inputs() []Node { return []Node{a.Input} }
 func (a *Aggregate) describe() string {
 	return fmt.Sprintf("GroupAggregate(%s)", describeAgg(a.Input.Schema(), a.Keys, a.Aggs, a.Names))
 }
@@ -213,7 +227,7 @@ type Sink struct {
 func (s *Sink) Schema() data.Schema { return s.Input.Schema() }
 func (s *Sink) Inputs() []Node      { return []Node{s.Input} }
 func (s *Sink) describe() string {
-	return fmt.Sprintf("Sink(table=[%s], fields=[%s])", qualified(s.Table.Name), strings.Join(s.Schema().Names(), ", "))
+	return fmt.Sprintf("Sink(table=[%s], fields=[%s])", Qualified(s.Table.Name), strings.Join(s.Schema().Names(), ", "))
 }
 
 // Collect hands a SELECT's rows to the client that asked (Flink's collect
@@ -228,8 +242,8 @@ func (c *Collect) describe() string {
 	return fmt.Sprintf("Collect(fields=[%s])", strings.Join(c.Schema().Names(), ", "))
 }
 
-// qualified is a table's name as Flink prints it.
-func qualified(name string) string { return "default_catalog.default_database." + name }
+// Qualified is a table's name as Flink prints it.
+func Qualified(name string) string { return "default_catalog.default_database." + name }
 
 func describeWindow(s runtime.WindowSpec, in data.Schema) string {
 	col := in.Columns[s.TimeCol].Name

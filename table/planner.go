@@ -27,8 +27,10 @@ func Optimize(n Node) (Node, error) {
 func rewrite(n Node) Node {
 	switch n := n.(type) {
 	case *Calc:
-		c := &Calc{Input: rewrite(n.Input), Exprs: n.Exprs, Names: n.Names, Cond: n.Cond}
-		if in, ok := c.Input.(*Calc); ok {
+		// Copies: a plan may be optimized again (a view used twice, a
+		// Table explained then run), so a pass never changes its input.
+		c := &Calc{Input: rewrite(n.Input), Exprs: slices.Clone(n.Exprs), Names: slices.Clone(n.Names), Cond: n.Cond}
+		if in, ok := c.Input.(*Calc); ok && deterministic(in) {
 			c = fuseCalc(c, in)
 		}
 		if c.isIdentity() {
@@ -85,6 +87,28 @@ func fuseCalc(outer, inner *Calc) *Calc {
 		}
 	}
 	return c
+}
+
+// nonDeterministic are the functions whose value changes from call to
+// call; a Calc computing one is not fused into the Calc above it, which
+// could copy the call into several places (as Calcite does not).
+var nonDeterministic = map[string]bool{
+	"NOW": true, "CURRENT_TIMESTAMP": true, "LOCALTIMESTAMP": true, "CURRENT_DATE": true,
+	"UNIX_TIMESTAMP": true, "PROCTIME": true, "RAND": true, "RAND_INTEGER": true, "UUID": true,
+}
+
+func deterministic(c *Calc) bool {
+	var calls func(e *expr.Expr) bool
+	calls = func(e *expr.Expr) bool {
+		if e == nil {
+			return false
+		}
+		if e.Op == expr.OpCall && nonDeterministic[e.Name] {
+			return true
+		}
+		return slices.ContainsFunc(e.Args, calls)
+	}
+	return !slices.ContainsFunc(c.Exprs, calls) && !calls(c.Cond)
 }
 
 // substitute replaces e's column references with the expressions that
@@ -384,11 +408,11 @@ func checkChangelog(n Node) error {
 		}
 		sf, ok := f.(connector.SinkFactory)
 		if !ok {
-			return fmt.Errorf("table %s: connector %s cannot be written", qualified(n.Table.Name), n.Table.Options["connector"])
+			return fmt.Errorf("table %s: connector %s cannot be written", Qualified(n.Table.Name), n.Table.Options["connector"])
 		}
 		if !sf.AcceptsChanges() && !insertOnly(n.Input) {
 			return fmt.Errorf("Table sink '%s' doesn't support consuming update changes which is produced by node %s",
-				qualified(n.Table.Name), updatingNode(n).describe())
+				Qualified(n.Table.Name), updatingNode(n).describe())
 		}
 	}
 	return nil

@@ -2,6 +2,7 @@ package table
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/runnel/runnel/table/data"
@@ -72,14 +73,14 @@ func (t *Table) Select(items ...*expr.Expr) *Table {
 		return t
 	}
 	for _, it := range items {
-		if hasAggregate(it) {
+		if HasAggregate(it) {
 			return t.Aggregate(nil, items, nil)
 		}
 	}
 	in := t.node.Schema()
 	calc := &Calc{Input: t.node}
 	for i, it := range items {
-		inner, name := nameOf(it, i)
+		inner, name := NameOf(it, i)
 		r, err := expr.Resolve(inner, in, t.env.opts)
 		if err != nil {
 			return t.with(nil, fmt.Errorf("SELECT: %w", err))
@@ -87,14 +88,29 @@ func (t *Table) Select(items ...*expr.Expr) *Table {
 		calc.Exprs = append(calc.Exprs, r)
 		calc.Names = append(calc.Names, name)
 	}
-	if err := calc.Schema().CheckNames(); err != nil {
-		return t.with(nil, fmt.Errorf("SELECT: %w", err))
-	}
+	calc.Names = uniqueNames(calc.Names)
 	return t.with(calc, nil)
 }
 
-// nameOf unwraps an alias and names an item.
-func nameOf(e *expr.Expr, pos int) (*expr.Expr, string) {
+// uniqueNames renames repeated output names as Calcite does: the second
+// auction becomes auction0, the next auction1.
+func uniqueNames(names []string) []string {
+	seen := make(map[string]bool, len(names))
+	out := make([]string, len(names))
+	for i, n := range names {
+		name := n
+		for j := 0; seen[name]; j++ {
+			name = fmt.Sprintf("%s%d", n, j)
+		}
+		seen[name] = true
+		out[i] = name
+	}
+	return out
+}
+
+// NameOf unwraps an alias and names the item at pos as Flink does: by its
+// alias, by its column for a column reference, else EXPR$pos.
+func NameOf(e *expr.Expr, pos int) (*expr.Expr, string) {
 	if inner, name, ok := expr.Alias(e); ok {
 		return inner, name
 	}
@@ -128,24 +144,72 @@ func (t *Table) UnionAll(others ...*Table) *Table {
 	if t.err != nil {
 		return t
 	}
-	u := &Union{Ins: []Node{t.node}}
+	if len(others) == 0 {
+		return t.with(nil, fmt.Errorf("UNION ALL needs a second table"))
+	}
+	ins := []*Table{t}
 	want := t.node.Schema()
 	for _, o := range others {
 		if o.err != nil {
 			return o
 		}
-		got := o.node.Schema()
-		if got.Len() != want.Len() {
+		if got := o.node.Schema(); got.Len() != want.Len() {
 			return t.with(nil, fmt.Errorf("UNION ALL: %d columns against %d", got.Len(), want.Len()))
 		}
-		for i := range got.Columns {
-			if !got.Columns[i].Type.Nullable().Equal(want.Columns[i].Type.Nullable()) {
-				return t.with(nil, fmt.Errorf("UNION ALL: column %d is %s on one side and %s on the other", i+1, want.Columns[i].Type, got.Columns[i].Type))
-			}
+		ins = append(ins, o)
+	}
+	// Every column takes the type all inputs meet at (Flink's least
+	// restrictive type), each input cast to it where it differs.
+	types := make([]data.Type, want.Len())
+	for i := range types {
+		var ts []data.Type
+		for _, in := range ins {
+			ts = append(ts, in.node.Schema().Columns[i].Type)
 		}
-		u.Ins = append(u.Ins, o.node)
+		ct, ok := expr.CommonType(ts)
+		if !ok {
+			return t.with(nil, fmt.Errorf("UNION ALL: column %s has types %v, which have no common type", want.Columns[i].Name, ts))
+		}
+		types[i] = ct
+	}
+	u := &Union{}
+	for _, in := range ins {
+		n, err := castTo(in.node, types, want.Names(), t.env.opts)
+		if err != nil {
+			return t.with(nil, fmt.Errorf("UNION ALL: %w", err))
+		}
+		u.Ins = append(u.Ins, n)
 	}
 	return t.with(u, nil)
+}
+
+// castTo projects n onto the given types and names, casting the columns
+// whose type differs; n itself when nothing does.
+func castTo(n Node, types []data.Type, names []string, opts expr.Options) (Node, error) {
+	in := n.Schema()
+	calc := &Calc{Input: n, Names: names}
+	same := true
+	for i, c := range in.Columns {
+		e := colRef(i, c)
+		if !c.Type.Plain().Equal(types[i]) {
+			if c.Type.Plain().Nullable().Equal(types[i].Nullable()) {
+				// Only the nullability differs: no cast, the wider type.
+				e.Type = types[i]
+			} else {
+				r, err := expr.Resolve(expr.Cast(expr.Col(c.Name), types[i]), in, opts)
+				if err != nil {
+					return nil, fmt.Errorf("column %s: %w", c.Name, err)
+				}
+				e = r
+			}
+			same = false
+		}
+		calc.Exprs = append(calc.Exprs, e)
+	}
+	if same && slices.Equal(in.Names(), names) {
+		return n, nil
+	}
+	return calc, nil
 }
 
 // Window is a windowing table-valued function's definition.

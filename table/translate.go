@@ -103,7 +103,7 @@ func (t *translator) translate(n Node, ins []*stream.DataStream[data.Row]) (*str
 		}
 		sf, ok := f.(connector.SourceFactory)
 		if !ok {
-			return nil, fmt.Errorf("table %s: connector %s cannot be read", qualified(n.Table.Name), n.Table.Options["connector"])
+			return nil, fmt.Errorf("table %s: connector %s cannot be read", Qualified(n.Table.Name), n.Table.Options["connector"])
 		}
 		return sf.Source(t.env, n.Table.ConnectorTable(), n.Fields, n.describe())
 	case *Calc:
@@ -138,7 +138,7 @@ func (t *translator) translate(n Node, ins []*stream.DataStream[data.Row]) (*str
 		}
 		sf, ok := f.(connector.SinkFactory)
 		if !ok {
-			return nil, fmt.Errorf("table %s: connector %s cannot be written", qualified(n.Table.Name), n.Table.Options["connector"])
+			return nil, fmt.Errorf("table %s: connector %s cannot be written", Qualified(n.Table.Name), n.Table.Options["connector"])
 		}
 		return nil, sf.Sink(ins[0], n.Table.ConnectorTable(), n.describe())
 	case *dataStreamScan:
@@ -178,11 +178,22 @@ func (g *sqlWatermarks) OnPeriodicEmit() (int64, bool) {
 
 // calcFunc evaluates a Calc's compiled condition and projections.
 type calcFunc struct {
-	cond  func(data.Row) (bool, error)
+	cond func(data.Row) (bool, error)
+	// cols[i] is the input column that output column i copies, or -1
+	// where exprs[i] computes it: a copy needs no call through a closure.
+	cols  []int
 	exprs []expr.Eval
-	// filterOnly passes the input row itself when the projection is the
-	// identity, saving a row per record.
-	filterOnly bool
+	// reads is one more than the largest column copied: an input row
+	// narrower than that is reported, as a compiled column reference
+	// reports it, rather than indexed out of range.
+	reads int
+	// run is set when the output columns are the input's columns from
+	// on, in order (a filter, a projection dropping leading or trailing
+	// columns): the output row then shares the input's fields instead of
+	// copying them, as rows are not modified once emitted. An output row
+	// kept downstream keeps all of the input's fields alive.
+	run  bool
+	from int
 }
 
 func newCalcFunc(c *Calc) (*calcFunc, error) {
@@ -194,35 +205,49 @@ func newCalcFunc(c *Calc) (*calcFunc, error) {
 		}
 		f.cond = p
 	}
-	in := c.Input.Schema()
-	f.filterOnly = len(c.Exprs) == in.Len()
+	f.run = len(c.Exprs) > 0
 	for i, e := range c.Exprs {
-		if e.Op != expr.OpCol || e.Index != i {
-			f.filterOnly = false
+		if e.Op == expr.OpCol {
+			f.cols, f.exprs = append(f.cols, e.Index), append(f.exprs, nil)
+			f.reads = max(f.reads, e.Index+1)
+			f.run = f.run && e.Index == c.Exprs[0].Index+i
+			continue
 		}
 		ev, err := expr.Compile(e)
 		if err != nil {
 			return nil, err
 		}
-		f.exprs = append(f.exprs, ev)
+		f.cols, f.exprs = append(f.cols, -1), append(f.exprs, ev)
+		f.run = false
+	}
+	if f.run {
+		f.from = c.Exprs[0].Index
 	}
 	return f, nil
 }
 
 func (f *calcFunc) ProcessElement(r data.Row, out operator.Collector[data.Row]) error {
+	if len(r.Fields) < f.reads {
+		return fmt.Errorf("row has %d fields, the projection reads $%d", len(r.Fields), f.reads-1)
+	}
 	if f.cond != nil {
 		ok, err := f.cond(r)
 		if err != nil || !ok {
 			return err
 		}
 	}
-	if f.filterOnly {
-		out.Collect(r)
+	if f.run {
+		end := f.from + len(f.cols)
+		out.Collect(data.Row{Kind: r.Kind, Fields: r.Fields[f.from:end:end]})
 		return nil
 	}
-	o := data.Row{Kind: r.Kind, Fields: make([]data.Value, len(f.exprs))}
-	for i, ev := range f.exprs {
-		v, err := ev(r)
+	o := data.Row{Kind: r.Kind, Fields: make([]data.Value, len(f.cols))}
+	for i, c := range f.cols {
+		if c >= 0 {
+			o.Fields[i] = r.Fields[c]
+			continue
+		}
+		v, err := f.exprs[i](r)
 		if err != nil {
 			return err
 		}

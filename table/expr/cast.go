@@ -205,9 +205,10 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-// loadZone finds a zone by the name Resolve recorded: an IANA name, UTC,
-// or an offset such as UTC+8, GMT+08:00 or +05:30.
-func loadZone(name string) (*time.Location, error) {
+// LoadZone finds a zone by the name Resolve recorded, and the session's
+// table.local-time-zone: an IANA name, UTC, or an offset such as UTC+8,
+// GMT+08:00 or +05:30.
+func LoadZone(name string) (*time.Location, error) {
 	switch name {
 	case "", "UTC", "GMT", "Z":
 		return time.UTC, nil
@@ -237,7 +238,7 @@ func loadZone(name string) (*time.Location, error) {
 // zoneOf is the zone Resolve recorded in e, UTC when none.
 func zoneOf(e *Expr) (*time.Location, error) {
 	if n := len(e.Args); n > 0 && isZone(e.Args[n-1]) {
-		return loadZone(e.Args[n-1].Lit.Str())
+		return LoadZone(e.Args[n-1].Lit.Str())
 	}
 	return time.UTC, nil
 }

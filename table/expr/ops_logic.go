@@ -249,7 +249,7 @@ func (r *resolver) castCommon(e *Expr, idx []int) (data.Type, error) {
 	for k, i := range idx {
 		ts[k] = e.Args[i].Type
 	}
-	t, ok := commonType(ts)
+	t, ok := CommonType(ts)
 	if !ok {
 		names := make([]string, len(ts))
 		for k, u := range ts {

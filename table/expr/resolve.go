@@ -271,7 +271,7 @@ func (r *resolver) addZone(e *Expr, need bool) (*Expr, error) {
 		return e, nil
 	}
 	name := r.loc.String()
-	if _, err := loadZone(name); err != nil {
+	if _, err := LoadZone(name); err != nil {
 		return nil, err
 	}
 	z := &Expr{Op: OpLit, Name: zoneMarker, Lit: data.StringValue(name), Type: data.TString.AsNotNull(), Resolved: true}

@@ -156,7 +156,7 @@ func TestResolveKeepsInput(t *testing.T) {
 
 func TestZones(t *testing.T) {
 	for name, off := range map[string]int{"UTC": 0, "UTC+8": 8 * 3600, "GMT+08:00": 8 * 3600, "-05:30": -(5*3600 + 1800), "Asia/Shanghai": 8 * 3600} {
-		loc, err := loadZone(name)
+		loc, err := LoadZone(name)
 		if err != nil && name == "Asia/Shanghai" {
 			t.Logf("no time zone database: %v", err)
 			continue

@@ -70,10 +70,10 @@ func mergeDecimal(a, b data.Type) data.Type {
 	return data.TDecimal(p, min(s, p))
 }
 
-// commonType is the type all of ts meet at (CASE branches, COALESCE, IN
-// lists), NOT NULL only if all are; NULL literals adopt it. All NULL is
-// the NULL type.
-func commonType(ts []data.Type) (data.Type, bool) {
+// CommonType is the type all of ts meet at (CASE branches, COALESCE, IN
+// lists, the columns of a UNION ALL), NOT NULL only if all are; NULL
+// literals adopt it. All NULL is the NULL type.
+func CommonType(ts []data.Type) (data.Type, bool) {
 	out, have, notNull := data.TNull, false, true
 	for _, t := range ts {
 		notNull = notNull && t.NotNull
