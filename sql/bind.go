@@ -19,6 +19,9 @@ type binder struct {
 	ctx  context.Context
 	env  *table.Env
 	ctes map[string]*table.Table
+	// quals are the names a column may be qualified with in the current
+	// SELECT: its FROM item's table name and alias.
+	quals map[string]bool
 }
 
 func errAt(n Node, format string, args ...any) error {
@@ -103,6 +106,9 @@ func (b *binder) selectBlock(s *Select) (*table.Table, error) {
 	if err != nil {
 		return nil, err
 	}
+	saved := b.quals
+	b.quals = qualifiers(s.From)
+	defer func() { b.quals = saved }()
 	if s.Where != nil {
 		cond, err := b.expr(s.Where)
 		if err != nil {
@@ -174,6 +180,22 @@ func (b *binder) items(list []*SelectItem, t *table.Table) ([]*expr.Expr, error)
 		out = append(out, e)
 	}
 	return out, nil
+}
+
+// qualifiers are the names r's columns may be qualified with.
+func qualifiers(r TableRef) map[string]bool {
+	q := map[string]bool{}
+	switch r := r.(type) {
+	case *TableName:
+		q[r.Name[len(r.Name)-1]] = true
+		q[r.Alias] = r.Alias != ""
+	case *Subquery:
+		q[r.Alias] = r.Alias != ""
+	case *WindowTVF:
+		q[r.Alias] = r.Alias != ""
+		q[r.Table.Name[len(r.Table.Name)-1]] = true
+	}
+	return q
 }
 
 func (b *binder) from(r TableRef) (*table.Table, error) {

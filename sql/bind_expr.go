@@ -15,6 +15,9 @@ import (
 func (b *binder) expr(e Expr) (*expr.Expr, error) {
 	switch e := e.(type) {
 	case *Ident:
+		if q := e.Parts[:len(e.Parts)-1]; len(q) > 0 && b.quals != nil && !b.quals[q[len(q)-1]] {
+			return nil, errAt(e, "table '%s' not found in FROM", q[len(q)-1])
+		}
 		return expr.Col(e.Parts[len(e.Parts)-1]), nil
 	case *Literal:
 		return literal(e)

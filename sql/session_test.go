@@ -143,6 +143,7 @@ func TestStatementErrors(t *testing.T) {
 		{"SELECT auction, bidder, COUNT(*) FROM bid GROUP BY auction", "column bidder is neither grouped nor aggregated"},
 		{"SELECT * FROM TABLE(TUMBLE(TABLE bid, DESCRIPTOR(auction), INTERVAL '1' SECOND))", "must be an event-time attribute"},
 		{"SELECT a FROM bid JOIN bid b ON a = b", "joins are not supported yet"},
+		{"SELECT x.auction FROM bid AS b", "table 'x' not found in FROM"},
 	}
 	for _, tc := range cases {
 		s, c := newTestSession(t)
@@ -243,6 +244,13 @@ DROP TABLE default_catalog.default_database.q`); err != nil {
 	}
 	if len(c.specs) != specs+1 {
 		t.Errorf("no job for the query")
+	}
+
+	if _, err := s.Execute(ctx, "SELECT b.auction, bid.price FROM bid; SELECT b.auction FROM bid AS b"); err == nil {
+		t.Error("bid.price after aliasing bid as nothing should work, b.auction without the alias not")
+	}
+	if _, err := s.Execute(ctx, "SELECT bid.auction FROM bid; SELECT b.auction FROM bid AS b"); err != nil {
+		t.Errorf("qualified columns: %v", err)
 	}
 
 	for _, bad := range []string{"SELECT INTERVAL '1e300' DAY FROM bid", "SELECT INTERVAL '99999999999' YEAR FROM bid"} {
