@@ -49,6 +49,13 @@ func TestSQLRESTBadStatements(t *testing.T) {
 	if status, body := postSQL(t, addr, "", "SHOW TABLES"); status != http.StatusOK {
 		t.Fatalf("the node stopped answering: %d %s", status, body)
 	}
+	// A script that fails half-way answers what ran before the failure.
+	status, body := postSQL(t, addr, "", "CREATE TABLE ok1 (a INT) WITH ('connector' = 'blackhole');\nSELECT nope FROM ok1")
+	var resp node.StatementResponse
+	if err := json.Unmarshal(body, &resp); err != nil || status != http.StatusBadRequest || len(resp.Results) != 1 ||
+		!strings.Contains(resp.Error, "line 2, column 1") {
+		t.Fatalf("half-failed script: %d %s", status, body)
+	}
 }
 
 // TestSQLRESTResultPages runs a SELECT over a bounded datagen table in a

@@ -66,6 +66,10 @@ func (n *Node) wrap(h handlerFunc) http.HandlerFunc {
 				n.log.Warn("api error", "method", r.Method, "path", r.URL.Path, "err", err)
 			}
 			v = map[string]string{"error": err.Error()}
+			var se *statementError
+			if errors.As(err, &se) {
+				v = StatementResponse{Results: se.done, Error: err.Error()}
+			}
 		}
 		w.WriteHeader(status)
 		if err := json.NewEncoder(w).Encode(v); err != nil {

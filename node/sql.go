@@ -125,10 +125,22 @@ type StatementRequest struct {
 	Statement string `json:"statement"`
 }
 
-// StatementResponse is the answer to POST /v1/sql.
+// StatementResponse is the answer to POST /v1/sql. When a statement fails,
+// Error says why (with the status 400) and Results hold the statements
+// before it, which did run: an INSERT among them has its job id there.
 type StatementResponse struct {
 	Results []sql.Result `json:"results"`
+	Error   string       `json:"error,omitempty"`
 }
+
+// statementError is a failed statement after the ones that ran.
+type statementError struct {
+	err  error
+	done []sql.Result
+}
+
+func (e *statementError) Error() string { return e.err.Error() }
+func (e *statementError) Unwrap() error { return e.err }
 
 func (n *Node) handleSQL(r *http.Request) (any, error) {
 	dec := json.NewDecoder(io.LimitReader(r.Body, maxStatementBody))
@@ -152,15 +164,12 @@ func (n *Node) handleSQL(r *http.Request) (any, error) {
 	s.used = time.Now()
 	results, err := s.s.Execute(r.Context(), req.Statement)
 	if err != nil {
-		var serr *sql.Error
-		if errors.As(err, &serr) || errors.Is(err, table.ErrTableNotFound) {
-			return nil, badRequest("%v", err)
-		}
 		if statusOf(err) == http.StatusInternalServerError {
-			// A planning or validation failure: the statement is at fault.
-			return nil, badRequest("%v", err)
+			// The session's errors are the statement's: bad SQL, a plan
+			// it refuses, a table that is not there.
+			err = badRequest("%v", err)
 		}
-		return nil, err
+		return nil, &statementError{err: err, done: results}
 	}
 	return StatementResponse{Results: results}, nil
 }
