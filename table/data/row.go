@@ -215,7 +215,12 @@ func (r *Row) AppendBinary(buf []byte) ([]byte, error) {
 	return buf, nil
 }
 
-// UnmarshalBinary decodes a row AppendBinary encoded.
+// UnmarshalBinary decodes a row AppendBinary encoded. It reads the
+// integer-like values and the strings itself, and the rarer kinds with
+// ReadValue. The row's STRING and BYTES values share one copy of the
+// encoding from the first of them to the row's end, so that a decoded
+// row costs two allocations however many strings it has; a string kept
+// past the row (an accumulator's MIN) keeps at most that copy alive.
 func (r *Row) UnmarshalBinary(data []byte) error {
 	if len(data) < 1 || data[0] > byte(Delete) {
 		return fmt.Errorf("decode row: bad row kind")
@@ -225,18 +230,53 @@ func (r *Row) UnmarshalBinary(data []byte) error {
 	if w <= 0 || n > uint64(len(data)) || n > math.MaxInt32 {
 		return fmt.Errorf("decode row: bad field count")
 	}
-	data = data[1+w:]
-	r.Fields = make([]Value, n)
-	for i := range r.Fields {
-		v, rest, err := ReadValue(data)
-		if err != nil {
-			return fmt.Errorf("decode row field %d: %w", i, err)
+	p := 1 + w
+	fields := make([]Value, n)
+	// copied is data[copiedAt:], copied at the row's first string.
+	var copied string
+	copiedAt := -1
+	for i := range fields {
+		if p >= len(data) {
+			return fmt.Errorf("decode row field %d: %w", i, errShort)
 		}
-		r.Fields[i], data = v, rest
+		tag := data[p]
+		k := Kind(tag)
+		switch {
+		case k == String || k == Bytes:
+			l, lw := binary.Uvarint(data[p+1:])
+			if lw <= 0 || l > uint64(len(data)-p-1-lw) {
+				return fmt.Errorf("decode row field %d: %w", i, errShort)
+			}
+			start := p + 1 + lw
+			p = start + int(l)
+			if l == 0 {
+				fields[i] = Value{kind: k}
+				continue
+			}
+			if copiedAt < 0 {
+				copied, copiedAt = string(data[start:]), start
+			}
+			fields[i] = Value{kind: k, s: copied[start-copiedAt : p-copiedAt]}
+		case k != Null && k != Double && k != Decimal && k <= IntervalYearMonth:
+			// A non-NULL value of an integer-like kind: a varint.
+			v, vw := binary.Varint(data[p+1:])
+			if vw <= 0 {
+				return fmt.Errorf("decode row field %d: %w", i, errShort)
+			}
+			fields[i] = Value{kind: k, n: v}
+			p += 1 + vw
+		default:
+			v, rest, err := ReadValue(data[p:])
+			if err != nil {
+				return fmt.Errorf("decode row field %d: %w", i, err)
+			}
+			fields[i], p = v, len(data)-len(rest)
+		}
 	}
-	if len(data) != 0 {
-		return fmt.Errorf("decode row: %d trailing bytes", len(data))
+	if p != len(data) {
+		return fmt.Errorf("decode row: %d trailing bytes", len(data)-p)
 	}
+	r.Fields = fields
 	return nil
 }
 
