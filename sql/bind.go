@@ -241,9 +241,6 @@ func (b *binder) windowTVF(r *WindowTVF) (*table.Table, error) {
 	if err := t.Err(); err != nil {
 		return nil, errAt(r.Table, "%v", err)
 	}
-	if len(r.PartitionBy) > 0 {
-		return nil, errAt(r, "SESSION with PARTITION BY is not supported yet; group by the keys instead")
-	}
 	durations := make([]time.Duration, len(r.Args))
 	for i, a := range r.Args {
 		d, err := intervalArg(a)
@@ -275,6 +272,9 @@ func (b *binder) windowTVF(r *WindowTVF) (*table.Table, error) {
 		w.Offset = durations[n[1]-1]
 	}
 	w = w.On(r.TimeCol.Parts[len(r.TimeCol.Parts)-1])
+	for _, p := range r.PartitionBy {
+		w.PartitionBy = append(w.PartitionBy, p.Parts[len(p.Parts)-1])
+	}
 	out := t.WindowTVF(w)
 	if len(r.Columns) > 0 {
 		out = out.As(r.Columns...)

@@ -259,3 +259,33 @@ DROP TABLE default_catalog.default_database.q`); err != nil {
 		}
 	}
 }
+
+// TestSessionWindowKeys checks Flink's SESSION partitioning: the sessions
+// are found per PARTITION BY key, so the other GROUP BY keys must be those.
+func TestSessionWindowKeys(t *testing.T) {
+	ctx := context.Background()
+	s, c := newTestSession(t)
+	for _, ok := range []string{
+		`SELECT window_start, window_end, auction, COUNT(*) FROM TABLE(SESSION(TABLE bid PARTITION BY auction, DESCRIPTOR(ts), INTERVAL '5' SECOND))
+		 GROUP BY window_start, window_end, auction`,
+		`SELECT window_start, window_end, COUNT(*) FROM TABLE(SESSION(TABLE bid, DESCRIPTOR(ts), INTERVAL '5' SECOND))
+		 GROUP BY window_start, window_end`,
+	} {
+		if _, err := s.Execute(ctx, ok); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+	if len(c.specs) != 2 {
+		t.Errorf("%d jobs, want 2", len(c.specs))
+	}
+	for _, bad := range []string{
+		`SELECT window_start, window_end, auction, COUNT(*) FROM TABLE(SESSION(TABLE bid, DESCRIPTOR(ts), INTERVAL '5' SECOND))
+		 GROUP BY window_start, window_end, auction`,
+		`SELECT window_start, window_end, bidder, COUNT(*) FROM TABLE(SESSION(TABLE bid PARTITION BY auction, DESCRIPTOR(ts), INTERVAL '5' SECOND))
+		 GROUP BY window_start, window_end, bidder`,
+	} {
+		if _, err := s.Execute(ctx, bad); err == nil || !strings.Contains(err.Error(), "PARTITION BY keys") {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+}

@@ -64,7 +64,11 @@ func (t *Table) Aggregate(keys, items []*expr.Expr, having *expr.Expr) *Table {
 	// Grouped by a window TVF's bounds, the aggregation becomes a window
 	// aggregation, after which window_time is still the rowtime attribute
 	// (cascaded windows); any other grouping makes a time column plain.
-	agg.windowed = windowAggregate(agg) != nil
+	fused := &Aggregate{Input: rewrite(agg.Input), Keys: agg.Keys, Aggs: agg.Aggs, Names: agg.Names}
+	agg.windowed = windowAggregate(fused) != nil
+	if err := checkSessionKeys(fused); err != nil {
+		return t.with(nil, err)
+	}
 	out := agg.Schema()
 	calc := &Calc{Input: agg, Names: names}
 	for _, p := range post {

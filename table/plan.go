@@ -132,6 +132,10 @@ func (u *Union) describe() string {
 type WindowTVF struct {
 	Input Node
 	Spec  runtime.WindowSpec
+	// PartitionBy are SESSION's PARTITION BY columns, checked against the
+	// aggregation's keys when the plan is built; a SESSION is never left
+	// alone in a plan, so they do not travel.
+	PartitionBy []int
 }
 
 func (w *WindowTVF) Schema() data.Schema {

@@ -2,11 +2,13 @@ package table
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
 	"github.com/runnel/runnel/table/connector"
 	"github.com/runnel/runnel/table/expr"
+	"github.com/runnel/runnel/table/runtime"
 )
 
 // Optimize rewrites a logical plan into the one the runtime executes, in
@@ -219,30 +221,11 @@ func pushProjection(c *Calc) {
 // touch the window columns otherwise) into a WindowAggregate and a Calc
 // that orders its output as the aggregation's; nil if a does not match.
 func windowAggregate(a *Aggregate) Node {
-	var pre *Calc
-	tvf, ok := a.Input.(*WindowTVF)
-	if !ok {
-		if pre, ok = a.Input.(*Calc); !ok {
-			return nil
-		}
-		if tvf, ok = pre.Input.(*WindowTVF); !ok {
-			return nil
-		}
+	tvf, pre, exprs := windowSource(a)
+	if tvf == nil {
+		return nil
 	}
 	n := tvf.Input.Schema().Len()
-	// exprs is what the aggregation's input columns are, over the TVF.
-	exprs := make([]*expr.Expr, tvf.Schema().Len())
-	for i := range exprs {
-		exprs[i] = &expr.Expr{Op: expr.OpCol, Index: i, Type: tvf.Schema().Columns[i].Type, Name: tvf.Schema().Columns[i].Name, Resolved: true}
-	}
-	if pre != nil {
-		exprs = pre.Exprs
-		used := map[int]bool{}
-		columnsUsed(pre.Cond, used)
-		if used[n] || used[n+1] || used[n+2] {
-			return nil
-		}
-	}
 	windowCol := func(e *expr.Expr) int {
 		if e.Op == expr.OpCol && e.Index >= n {
 			return e.Index - n
@@ -333,6 +316,66 @@ func windowAggregate(a *Aggregate) Node {
 		post.Exprs = append(post.Exprs, ref(len(otherKeys)+i))
 	}
 	return post
+}
+
+// windowSource finds the windowing TVF under an aggregation, directly or
+// through a Calc that does not filter on the window columns, and what the
+// aggregation's input columns are over the TVF's output; tvf is nil when
+// there is none.
+func windowSource(a *Aggregate) (tvf *WindowTVF, pre *Calc, exprs []*expr.Expr) {
+	tvf, ok := a.Input.(*WindowTVF)
+	if !ok {
+		if pre, ok = a.Input.(*Calc); !ok {
+			return nil, nil, nil
+		}
+		if tvf, ok = pre.Input.(*WindowTVF); !ok {
+			return nil, nil, nil
+		}
+	}
+	n := tvf.Input.Schema().Len()
+	if pre != nil {
+		used := map[int]bool{}
+		columnsUsed(pre.Cond, used)
+		if used[n] || used[n+1] || used[n+2] {
+			return nil, nil, nil
+		}
+		return tvf, pre, pre.Exprs
+	}
+	out := tvf.Schema()
+	for i, c := range out.Columns {
+		exprs = append(exprs, colRef(i, c))
+	}
+	return tvf, nil, exprs
+}
+
+// checkSessionKeys refuses a SESSION window aggregation whose GROUP BY keys
+// (besides the window's) are not its PARTITION BY keys: Flink finds the
+// sessions per partition and groups within them, and the runtime finds
+// them per grouping key, which is the same only when the two agree.
+func checkSessionKeys(a *Aggregate) error {
+	tvf, _, exprs := windowSource(a)
+	if tvf == nil || tvf.Spec.Kind != runtime.Session {
+		return nil
+	}
+	n := tvf.Input.Schema().Len()
+	keys := map[int]bool{}
+	for _, k := range a.Keys {
+		e := exprs[k]
+		if e.Op != expr.OpCol {
+			return fmt.Errorf("SESSION windows: group by columns (and window_start, window_end), not by %s", e)
+		}
+		if e.Index < n {
+			keys[e.Index] = true
+		}
+	}
+	part := map[int]bool{}
+	for _, p := range tvf.PartitionBy {
+		part[p] = true
+	}
+	if !maps.Equal(keys, part) {
+		return fmt.Errorf("SESSION windows: the GROUP BY keys besides window_start and window_end must be the PARTITION BY keys of SESSION")
+	}
+	return nil
 }
 
 // argName names a column of the Calc under a window aggregate: a plain

@@ -217,6 +217,8 @@ type Window struct {
 	Kind                           runtime.WindowKind
 	TimeCol                        string
 	Size, Slide, Step, Gap, Offset time.Duration
+	// PartitionBy are SESSION's partition columns.
+	PartitionBy []string
 }
 
 // Tumble is TUMBLE(size); On sets its time column.
@@ -256,7 +258,18 @@ func (t *Table) WindowTVF(w Window) *Table {
 		return t.with(nil, err)
 	}
 	spec := runtime.WindowSpec{Kind: w.Kind, TimeCol: i, Size: w.Size, Slide: w.Slide, Step: w.Step, Gap: w.Gap, Offset: w.Offset}
-	return t.with(&WindowTVF{Input: t.node, Spec: spec}, nil)
+	tvf := &WindowTVF{Input: t.node, Spec: spec}
+	if len(w.PartitionBy) > 0 && w.Kind != runtime.Session {
+		return t.with(nil, fmt.Errorf("window: only SESSION takes PARTITION BY"))
+	}
+	for _, p := range w.PartitionBy {
+		j := in.Index(p)
+		if j < 0 {
+			return t.with(nil, fmt.Errorf("SESSION: partition column %s not found", p))
+		}
+		tvf.PartitionBy = append(tvf.PartitionBy, j)
+	}
+	return t.with(tvf, nil)
 }
 
 func checkWindow(w Window) error {
@@ -297,24 +310,30 @@ func (g *GroupedTable) Select(items ...*expr.Expr) *Table { return g.t.Aggregate
 // window(Tumble.over(...).on(...).as("w")).
 type WindowedTable struct {
 	t     *Table
+	w     Window
 	alias string
 }
 
 // Window opens a group window named alias; GroupBy(alias, keys...) groups
 // by it and the select reads window_start and window_end.
 func (t *Table) Window(w Window, alias string) *WindowedTable {
-	return &WindowedTable{t: t.WindowTVF(w), alias: alias}
+	return &WindowedTable{t: t, w: w, alias: alias}
 }
 
-// GroupBy groups by the window (its alias) and keys.
+// GroupBy groups by the window (its alias) and keys. A session window's
+// sessions are per key, as in Flink's group windows.
 func (w *WindowedTable) GroupBy(keys ...string) *GroupedTable {
 	var ks []*expr.Expr
+	win := w.w
 	for _, k := range keys {
 		if k == w.alias {
 			ks = append(ks, expr.Col("window_start"), expr.Col("window_end"))
 			continue
 		}
 		ks = append(ks, expr.Col(k))
+		if win.Kind == runtime.Session {
+			win.PartitionBy = append(win.PartitionBy, k)
+		}
 	}
-	return w.t.GroupBy(ks...)
+	return w.t.WindowTVF(win).GroupBy(ks...)
 }
