@@ -28,7 +28,8 @@ func newMemCluster() *memCluster { return &memCluster{cat: table.NewMemCatalog()
 func (c *memCluster) Catalog() table.Catalog { return c.cat }
 
 func (c *memCluster) SubmitJob(_ context.Context, spec jobgraph.Spec) (string, error) {
-	if err := spec.Validate(); err != nil {
+	// As the leader does: the spec must build into a job.
+	if _, err := stream.Default.Build(spec); err != nil {
 		return "", err
 	}
 	c.specs = append(c.specs, spec)
