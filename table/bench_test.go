@@ -80,13 +80,16 @@ func genBidRow(i int64) data.Row {
 }
 
 // bidSchema is the rows' schema; rowtime marks ts as an event-time
-// attribute.
-func bidSchema(rowtime bool) data.Schema {
+// attribute. The auction is NOT NULL, as the struct's int64 is, unless
+// nullableAuction: grouped by, it is then keyed by encoded string rather
+// than int64 (runtime.KeyTypes).
+func bidSchema(rowtime, nullableAuction bool) data.Schema {
 	ts := data.TTimestamp(3)
 	if rowtime {
 		ts.Time = data.Rowtime
 	}
-	return data.NewSchema(data.Column{Name: "auction", Type: data.TBigInt}, data.Column{Name: "price", Type: data.TBigInt},
+	auction := data.Type{Kind: data.BigInt, NotNull: !nullableAuction}
+	return data.NewSchema(data.Column{Name: "auction", Type: auction}, data.Column{Name: "price", Type: data.TBigInt},
 		data.Column{Name: "bidder", Type: data.TString}, data.Column{Name: "ts", Type: ts})
 }
 
@@ -144,7 +147,7 @@ func filterProjectDataStream(env *stream.Env, n int64) (*stream.DataStream[proje
 // filterProjectSQL is the filter-project job in the Table API.
 func filterProjectSQL(env *stream.Env, n int64) (*stream.DataStream[data.Row], error) {
 	rows := stream.FromSource(env, connector.NewDataGen(n, 0, genBidRow), "bids")
-	return table.NewStreamEnv(env).FromDataStream(rows, bidSchema(false)).
+	return table.NewStreamEnv(env).FromDataStream(rows, bidSchema(false, false)).
 		Where(expr.Col("price").Gt(expr.Lit(100))).
 		Select(expr.Col("auction"), expr.Col("price").Times(expr.Lit(2)), expr.Col("bidder").Upper()).
 		ToDataStream()
@@ -199,9 +202,18 @@ func windowDataStream(env *stream.Env, n int64) (*stream.DataStream[windowResult
 // windowSQL is the window job in the Table API, on rows carrying the same
 // timestamps and watermarks.
 func windowSQL(env *stream.Env, n int64) (*stream.DataStream[data.Row], error) {
+	return windowSQLOf(env, n, false)
+}
+
+// windowSQLNullable is windowSQL with the auction column nullable.
+func windowSQLNullable(env *stream.Env, n int64) (*stream.DataStream[data.Row], error) {
+	return windowSQLOf(env, n, true)
+}
+
+func windowSQLOf(env *stream.Env, n int64, nullableAuction bool) (*stream.DataStream[data.Row], error) {
 	rows := stream.FromSource(env, connector.NewDataGen(n, 0, genBidRow), "bids")
 	timed := stream.AssignTimestampsAndWatermarks(rows, bidWatermarks(func(r data.Row) int64 { return r.Fields[3].Millis() }))
-	return table.NewStreamEnv(env).FromDataStream(timed, bidSchema(true)).
+	return table.NewStreamEnv(env).FromDataStream(timed, bidSchema(true, nullableAuction)).
 		Window(table.Tumble(time.Second).On("ts"), "w").GroupBy("w", "auction").
 		Select(expr.Col("auction"), expr.Call("COUNT"), expr.Col("price").Sum(), expr.Col("window_start"), expr.Col("window_end")).
 		ToDataStream()
@@ -339,6 +351,7 @@ func BenchmarkFilterProject(b *testing.B) {
 func BenchmarkTumbleWindow(b *testing.B) {
 	b.Run("datastream", func(b *testing.B) { benchJob(b, windowDataStream) })
 	b.Run("sql", func(b *testing.B) { benchJob(b, windowSQL) })
+	b.Run("sql-nullable", func(b *testing.B) { benchJob(b, windowSQLNullable) })
 }
 
 // BenchmarkSQLOverhead runs each pair's two jobs alternately, rows rows
@@ -405,13 +418,15 @@ func TestBenchJobsAgree(t *testing.T) {
 	for _, r := range collected(t, windowDataStream, n) {
 		want[r]++
 	}
-	got := map[windowResult]int{}
-	for _, r := range collected(t, windowSQL, n) {
-		f := r.Fields
-		got[windowResult{Auction: f[0].Int64(), Count: f[1].Int64(), Sum: f[2].Int64(), Start: f[3].Millis(), End: f[4].Millis()}]++
-	}
-	if len(want) != 5*benchAuctions || !maps.Equal(got, want) {
-		t.Fatalf("window: %d results, %d from the DataStream job, different or not %d", len(got), len(want), 5*benchAuctions)
+	for name, j := range map[string]job[data.Row]{"window": windowSQL, "window, nullable auction": windowSQLNullable} {
+		got := map[windowResult]int{}
+		for _, r := range collected(t, j, n) {
+			f := r.Fields
+			got[windowResult{Auction: f[0].Int64(), Count: f[1].Int64(), Sum: f[2].Int64(), Start: f[3].Millis(), End: f[4].Millis()}]++
+		}
+		if len(want) != 5*benchAuctions || !maps.Equal(got, want) {
+			t.Fatalf("%s: %d results, %d from the DataStream job, different or not %d", name, len(got), len(want), 5*benchAuctions)
+		}
 	}
 }
 

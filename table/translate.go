@@ -128,9 +128,12 @@ func (t *translator) translate(n Node, ins []*stream.DataStream[data.Row]) (*str
 	case *WindowTVF:
 		return runtime.WindowTableFunction(ins[0], n.Spec), nil
 	case *WindowAggregate:
-		return runtime.WindowAggregate(ins[0], n.Spec, n.Keys, n.Aggs), nil
+		return runtime.WindowAggregate(ins[0], n.Spec, n.Keys, n.Aggs, runtime.WindowAggOptions{KeyTypes: runtime.KeyTypesOf(n.Input.Schema(), n.Keys)}), nil
 	case *Aggregate:
-		return runtime.GroupAggregate(ins[0], n.Keys, n.Aggs, runtime.GroupAggOptions{InsertOnly: insertOnly(n.Input)}), nil
+		return runtime.GroupAggregate(ins[0], n.Keys, n.Aggs, runtime.GroupAggOptions{
+			InsertOnly: insertOnly(n.Input),
+			KeyTypes:   runtime.KeyTypesOf(n.Input.Schema(), n.Keys),
+		}), nil
 	case *Sink:
 		f, err := n.Table.Connector()
 		if err != nil {

@@ -37,6 +37,13 @@ func TestArithmetic(t *testing.T) {
 		{lit(int64(math.MinInt64)).Div(lit(int64(-1))), "-9223372036854775808"},
 		{call("-", lit(math.MinInt32)), "-2147483648"},
 		{lit(65536).Times(lit(65536)), "0"},
+		// A column and a literal (colLitArith), each side, each width.
+		{lit(10).Minus(col("i")), "3"},
+		{lit(int64(1)).Plus(col("b")), "101"},
+		{col("b").Times(lit(int64(-2))), "-200"},
+		{col("i").Times(lit(math.MaxInt32)), "2147483641"}, // wraps as an INT
+		{col("ni").Times(lit(2)), "NULL"},
+		{lit(2).Minus(col("ni")), "NULL"},
 	})
 }
 

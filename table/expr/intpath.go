@@ -142,6 +142,58 @@ func compileIntArith(e *Expr) (intEval, error) {
 	}, nil
 }
 
+// colLitArith compiles INT or BIGINT +, - or * of a column and a
+// non-NULL constant (price * 2) to one closure, where the integer path
+// calls four (intValues, the operator, the column, the constant); nil
+// for any other arithmetic.
+func colLitArith(e *Expr) Eval {
+	op := arithOp(e)
+	if len(e.Args) != 2 || (op != "+" && op != "-" && op != "*") {
+		return nil
+	}
+	c, l, litFirst := e.Args[0], e.Args[1], false
+	if c.Op != OpCol {
+		c, l, litFirst = l, c, true
+	}
+	if c.Op != OpCol || !isConst(l) {
+		return nil
+	}
+	ev, err := compile(l)
+	if err != nil {
+		return nil
+	}
+	lit, err := ev(data.Row{})
+	if err != nil || lit.IsNull() {
+		return nil // the integer path keeps the error, or the NULL, per row
+	}
+	i, y, k, o := c.Index, lit.Int64(), e.Type.Kind, op[0]
+	null := data.NullOf(k)
+	return func(r data.Row) (data.Value, error) {
+		if uint(i) >= uint(len(r.Fields)) {
+			return data.Value{}, shortRow(i, r)
+		}
+		f := &r.Fields[i]
+		if f.IsNull() {
+			return null, nil
+		}
+		var n int64
+		switch x := f.Int64(); {
+		case o == '+':
+			n = x + y
+		case o == '*':
+			n = x * y
+		case litFirst:
+			n = y - x
+		default:
+			n = x - y
+		}
+		if k == data.Int {
+			return data.IntValue(int32(n)), nil
+		}
+		return data.BigIntValue(n), nil
+	}
+}
+
 // intValues turns an INT or BIGINT integer-path closure into an Eval.
 func intValues(ie intEval, k data.Kind) Eval {
 	null := data.NullOf(k)

@@ -111,6 +111,9 @@ func (r *resolver) adoptNull(e *Expr, op string) error {
 
 func compileArith(e *Expr) (Eval, error) {
 	if isIntArith(e) {
+		if ev := colLitArith(e); ev != nil {
+			return ev, nil
+		}
 		ie, err := compileIntArith(e)
 		if err != nil {
 			return nil, err

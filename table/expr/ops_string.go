@@ -21,14 +21,33 @@ func typeSameString(r *resolver, e *Expr) (data.Type, error) {
 }
 
 func compileStringFunc(e *Expr) (Eval, error) {
+	f := map[string]func(string) string{"UPPER": strings.ToUpper, "LOWER": strings.ToLower, "INITCAP": initCap}[e.Name]
+	null := data.NullOf(data.String)
+	// A column argument, the common case, is read in place: one closure
+	// per row where strict1 over colEval calls three.
+	if arg := e.Args[0]; arg.Op == OpCol {
+		i := arg.Index
+		return func(r data.Row) (data.Value, error) {
+			if uint(i) >= uint(len(r.Fields)) {
+				return data.Value{}, shortRow(i, r)
+			}
+			if x := r.Fields[i]; !x.IsNull() {
+				return data.StringValue(f(x.Str())), nil
+			}
+			return null, nil
+		}, nil
+	}
 	a, err := compile(e.Args[0])
 	if err != nil {
 		return nil, err
 	}
-	f := map[string]func(string) string{"UPPER": strings.ToUpper, "LOWER": strings.ToLower, "INITCAP": initCap}[e.Name]
-	return strict1(data.String, a, func(x data.Value) (data.Value, error) {
+	return func(r data.Row) (data.Value, error) {
+		x, err := a(r)
+		if err != nil || x.IsNull() {
+			return null, err
+		}
 		return data.StringValue(f(x.Str())), nil
-	}), nil
+	}, nil
 }
 
 // initCap upper-cases the first character of each word (a run of letters

@@ -14,14 +14,20 @@ import (
 // hash exchange (the rows encoded and decoded) and the window operator,
 // in the benchmark's goroutine. Windows are 1 second of 2 rows per key,
 // with a watermark every 1000 rows, as BenchmarkTumblingWindowCount in
-// package stream; it reports rows per second:
+// package stream; it reports rows per second, with the key a nullable
+// BIGINT (encoded string keys) and a BIGINT NOT NULL (int64 keys):
 //
 //	go test ./table/runtime -run '^$' -bench WindowAggregate -benchtime 5000000x
 func BenchmarkWindowAggregate(b *testing.B) {
+	b.Run("string", func(b *testing.B) { benchWindowAggregate(b, data.TBigInt) })
+	b.Run("int64", func(b *testing.B) { benchWindowAggregate(b, data.Type{Kind: data.BigInt, NotNull: true}) })
+}
+
+func benchWindowAggregate(b *testing.B, key data.Type) {
 	const keys = 10_000
 	j := startJob(b, 1, func(in *streamRows) *streamRows {
 		spec := WindowSpec{Kind: Tumble, TimeCol: 2, Size: time.Second}
-		return WindowAggregate(in, spec, []int{0}, []AggCall{countStar, col(call("SUM", data.TBigInt), 1)})
+		return WindowAggregate(in, spec, []int{0}, []AggCall{countStar, col(call("SUM", data.TBigInt), 1)}, WindowAggOptions{KeyTypes: KeyTypes{key}})
 	}, nil)
 	j.discard = true
 	codec := operator.CodecFor[data.Row]()

@@ -22,6 +22,8 @@ type GroupAggOptions struct {
 	// rather than MinWithRetractAggFunction). A retraction in such an
 	// input fails the job.
 	InsertOnly bool
+	// KeyTypes are the key columns' types (see KeyTypes).
+	KeyTypes KeyTypes
 }
 
 // GroupAggregate is Flink's unwindowed GROUP BY (GroupAggFunction): it
@@ -33,15 +35,23 @@ type GroupAggOptions struct {
 // result, and the key's state cleared, when the key's last row is
 // retracted. A retraction for a key without state (never seen, or
 // deleted) is ignored, as Flink ignores it. No keys make a global
-// aggregation, run by one subtask.
+// aggregation, run by one subtask. Keys are int64 or encoded strings as
+// intKeyKind picks from opts.KeyTypes.
 //
 // The calls must pass AggResultType: the planner checks them, and this
 // panics (failing the job's build) on what it should have refused.
 func GroupAggregate(in *stream.DataStream[data.Row], keys []int, aggs []AggCall, opts GroupAggOptions) *stream.DataStream[data.Row] {
 	const op = "GroupAggregate"
 	g := mustAggregator(op, aggs, !opts.InsertOnly)
-	fn := &groupAggFunction{g: g, keys: keys, insertOnly: opts.InsertOnly}
-	out := stream.KeyedProcess(stream.KeyBy(in, keySelector(keys)), fn).Name(op)
+	var out *stream.DataStream[data.Row]
+	if _, ok := intKeyKind(keys, opts.KeyTypes); ok {
+		fn := &groupAggFunction[int64]{g: g, keys: keys, insertOnly: opts.InsertOnly}
+		out = stream.KeyedProcess(stream.KeyBy(in, intKeySelector(keys[0])), fn)
+	} else {
+		fn := &groupAggFunction[string]{g: g, keys: keys, insertOnly: opts.InsertOnly}
+		out = stream.KeyedProcess(stream.KeyBy(in, keySelector(keys)), fn)
+	}
+	out.Name(op)
 	switch {
 	case len(keys) == 0:
 		out.SetParallelism(1)
@@ -52,22 +62,22 @@ func GroupAggregate(in *stream.DataStream[data.Row], keys []int, aggs []AggCall,
 }
 
 // groupAggFunction is GroupAggregate's keyed function; each subtask has
-// its own.
-type groupAggFunction struct {
+// its own. K is the key's representation.
+type groupAggFunction[K comparable] struct {
 	g          *aggregator
 	keys       []int
 	insertOnly bool
 
-	accs *state.ValueState[string, state.VoidNamespace, groupAcc]
+	accs *state.ValueState[K, state.VoidNamespace, groupAcc]
 	// maps are the counted calls' value counts, which counts holds too,
 	// as valueCounts by call index (nil for the other calls).
-	maps   []*state.MapState[string, state.VoidNamespace, valueKey, int64]
+	maps   []*state.MapState[K, state.VoidNamespace, valueKey, int64]
 	counts []valueCounts
 	// prev and next are the results before and after a row, reused.
 	prev, next []data.Value
 }
 
-func (f *groupAggFunction) Open(ctx *stream.KeyedRuntimeContext[string]) error {
+func (f *groupAggFunction[K]) Open(ctx *stream.KeyedRuntimeContext[K]) error {
 	var err error
 	f.accs, err = state.GetValueState[state.VoidNamespace](ctx.State, state.ValueStateDescriptor[groupAcc]{Name: "accumulators"})
 	if err != nil {
@@ -83,13 +93,13 @@ func (f *groupAggFunction) Open(ctx *stream.KeyedRuntimeContext[string]) error {
 			return err
 		}
 		f.maps = append(f.maps, m)
-		f.counts[i] = mapCounts{m}
+		f.counts[i] = mapCounts[K]{m}
 	}
 	return nil
 }
 
 // ProcessElement is Flink's GroupAggFunction.processElement.
-func (f *groupAggFunction) ProcessElement(r data.Row, _ *stream.KeyedContext[string], out operator.Collector[data.Row]) error {
+func (f *groupAggFunction[K]) ProcessElement(r data.Row, _ *stream.KeyedContext[K], out operator.Collector[data.Row]) error {
 	retract := r.Kind.IsRetraction()
 	if retract && f.insertOnly {
 		return fmt.Errorf("GroupAggregate: a retraction in an input declared insert-only: %s", r)
@@ -131,7 +141,7 @@ func (f *groupAggFunction) ProcessElement(r data.Row, _ *stream.KeyedContext[str
 }
 
 // row is an output row: r's key fields, then values.
-func (f *groupAggFunction) row(kind data.RowKind, r data.Row, values []data.Value) data.Row {
+func (f *groupAggFunction[K]) row(kind data.RowKind, r data.Row, values []data.Value) data.Row {
 	fields := make([]data.Value, 0, len(f.keys)+len(values))
 	for _, k := range f.keys {
 		fields = append(fields, r.Fields[k])
@@ -140,16 +150,16 @@ func (f *groupAggFunction) row(kind data.RowKind, r data.Row, values []data.Valu
 }
 
 // mapCounts is GroupAggregate's valueCounts: the current key's MapState.
-type mapCounts struct {
-	m *state.MapState[string, state.VoidNamespace, valueKey, int64]
+type mapCounts[K comparable] struct {
+	m *state.MapState[K, state.VoidNamespace, valueKey, int64]
 }
 
-func (c mapCounts) count(v data.Value) int64 {
+func (c mapCounts[K]) count(v data.Value) int64 {
 	n, _ := c.m.Get(valueKey(v))
 	return n
 }
 
-func (c mapCounts) setCount(v data.Value, n int64) {
+func (c mapCounts[K]) setCount(v data.Value, n int64) {
 	if n == 0 {
 		c.m.Remove(valueKey(v))
 	} else {
@@ -157,4 +167,4 @@ func (c mapCounts) setCount(v data.Value, n int64) {
 	}
 }
 
-func (c mapCounts) all() iter.Seq2[valueKey, int64] { return c.m.Entries() }
+func (c mapCounts[K]) all() iter.Seq2[valueKey, int64] { return c.m.Entries() }

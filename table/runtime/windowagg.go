@@ -28,10 +28,11 @@ import (
 // timestamp step (the operator windows by the record's timestamp), a
 // hash exchange on the keys, and a window aggregating into a windowAcc
 // per key and window in keyed state, merged for sessions. No keys make a
-// global aggregation, run by one subtask. The spec and calls must pass
-// Validate and AggResultType: the planner checks them, and this panics
-// (failing the job's build) on what it should have refused.
-func WindowAggregate(in *stream.DataStream[data.Row], w WindowSpec, keys []int, aggs []AggCall) *stream.DataStream[data.Row] {
+// global aggregation, run by one subtask. Keys are int64 or encoded
+// strings as intKeyKind picks from opts.KeyTypes. The spec and calls must
+// pass Validate and AggResultType: the planner checks them, and this
+// panics (failing the job's build) on what it should have refused.
+func WindowAggregate(in *stream.DataStream[data.Row], w WindowSpec, keys []int, aggs []AggCall, opts WindowAggOptions) *stream.DataStream[data.Row] {
 	const op = "WindowAggregate"
 	assigner := w.mustAssigner(op)
 	g := mustAggregator(op, aggs, false)
@@ -46,12 +47,30 @@ func WindowAggregate(in *stream.DataStream[data.Row], w WindowSpec, keys []int, 
 		return nil
 	})).Name(op + ": rowtime")
 	timed := stream.SetTimestamps(checked, func(r data.Row) int64 { return r.Fields[timeCol].Millis() })
-	windows := stream.Window(stream.KeyBy(timed, keySelector(keys)), assigner)
-	out := stream.WindowAggregateProcess(windows, &windowAggFunction{g: g, timeCol: timeCol}, emitWindow(g, len(keys))).Name(op)
+	f := &windowAggFunction{g: g, timeCol: timeCol}
+	var out *stream.DataStream[data.Row]
+	if kind, ok := intKeyKind(keys, opts.KeyTypes); ok {
+		out = windowAggregate(timed, assigner, f, intKeySelector(keys[0]), emitWindow(g, len(keys), appendIntKey(kind)))
+	} else {
+		out = windowAggregate(timed, assigner, f, keySelector(keys), emitWindow(g, len(keys), appendKey))
+	}
+	out.Name(op)
 	if len(keys) == 0 {
 		out.SetParallelism(1)
 	}
 	return out
+}
+
+// WindowAggOptions tunes WindowAggregate.
+type WindowAggOptions struct {
+	// KeyTypes are the key columns' types (see KeyTypes).
+	KeyTypes KeyTypes
+}
+
+// windowAggregate is WindowAggregate's exchange and window operator, with
+// keys of type K.
+func windowAggregate[K comparable](timed *stream.DataStream[data.Row], assigner window.Assigner, f *windowAggFunction, key func(data.Row) K, emit stream.ProcessWindowFunction[K, windowAcc, data.Row]) *stream.DataStream[data.Row] {
+	return stream.WindowAggregateProcess(stream.Window(stream.KeyBy(timed, key), assigner), f, emit)
 }
 
 // windowAggFunction accumulates a window's rows: the window operator's
@@ -93,31 +112,33 @@ func (f *windowAggFunction) Merge(a, b windowAcc) windowAcc {
 // aggregates, the window's bounds. Its yield function is made once:
 // a range over the window's results would hand the window operator's
 // iterator a loop body that escapes, one allocation per fired window.
-type windowEmitter struct {
+type windowEmitter[K comparable] struct {
 	g     *aggregator
 	nkeys int
-	yield func(windowAcc) bool
+	// appendKey appends the key fields of a key.
+	appendKey func([]data.Value, K) ([]data.Value, error)
+	yield     func(windowAcc) bool
 	// The window being emitted.
-	key string
+	key K
 	w   window.TimeWindow
 	out operator.Collector[data.Row]
 	err error
 }
 
-func emitWindow(g *aggregator, nkeys int) stream.ProcessWindowFunction[string, windowAcc, data.Row] {
-	e := &windowEmitter{g: g, nkeys: nkeys}
+func emitWindow[K comparable](g *aggregator, nkeys int, appendKey func([]data.Value, K) ([]data.Value, error)) stream.ProcessWindowFunction[K, windowAcc, data.Row] {
+	e := &windowEmitter[K]{g: g, nkeys: nkeys, appendKey: appendKey}
 	e.yield = e.emit
 	return e.process
 }
 
-func (e *windowEmitter) process(key string, w window.TimeWindow, accs iter.Seq[windowAcc], out operator.Collector[data.Row]) error {
+func (e *windowEmitter[K]) process(key K, w window.TimeWindow, accs iter.Seq[windowAcc], out operator.Collector[data.Row]) error {
 	e.key, e.w, e.out, e.err = key, w, out, nil
 	accs(e.yield)
 	return e.err
 }
 
-func (e *windowEmitter) emit(a windowAcc) bool {
-	fields, err := appendKey(make([]data.Value, 0, e.nkeys+len(e.g.funcs)+3), e.key)
+func (e *windowEmitter[K]) emit(a windowAcc) bool {
+	fields, err := e.appendKey(make([]data.Value, 0, e.nkeys+len(e.g.funcs)+3), e.key)
 	if err != nil {
 		e.err = err
 		return false

@@ -25,7 +25,7 @@ func bounds(start, end int64) string {
 // windowBy is WindowAggregate of w over the test input by k.
 func windowBy(w WindowSpec, aggs ...AggCall) pipeline {
 	w.TimeCol = timeCol
-	return func(in *streamRows) *streamRows { return WindowAggregate(in, w, []int{0}, aggs) }
+	return func(in *streamRows) *streamRows { return WindowAggregate(in, w, []int{0}, aggs, WindowAggOptions{}) }
 }
 
 var (
@@ -128,7 +128,7 @@ func TestWindowAggregateSession(t *testing.T) {
 // aggregated by one subtask.
 func TestWindowAggregateGlobal(t *testing.T) {
 	j := startJob(t, 3, func(in *streamRows) *streamRows {
-		return WindowAggregate(in, WindowSpec{Kind: Tumble, TimeCol: timeCol, Size: 10 * ms}, nil, []AggCall{countStar, col(call("AVG", data.TInt), 1)})
+		return WindowAggregate(in, WindowSpec{Kind: Tumble, TimeCol: timeCol, Size: 10 * ms}, nil, []AggCall{countStar, col(call("AVG", data.TInt), 1)}, WindowAggOptions{})
 	}, nil)
 	for _, task := range j.plan.Tasks {
 		if strings.Contains(task.Name, "WindowAggregate") && !strings.Contains(task.Name, "rowtime") && task.Parallelism != 1 {
