@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/runnel/runnel/coordinator"
 	"github.com/runnel/runnel/node"
 	"github.com/runnel/runnel/sql"
 )
@@ -107,5 +108,24 @@ SELECT id FROM odd`)
 	})
 	if len(seen) != rows/2 || pages < 2 {
 		t.Fatalf("%d rows in %d pages; want %d rows over several pages", len(seen), pages, rows/2)
+	}
+}
+
+// TestSQLNotNullSink writes a NULL into a NOT NULL sink column: the job
+// fails with Flink's reason.
+func TestSQLNotNullSink(t *testing.T) {
+	c := NewCluster(t, 1, nil)
+	addr := c.WaitForLeader().HTTPAddr()
+	status, body := postSQL(t, addr, "", `
+CREATE TABLE src (a BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '50', 'fields.a.null-rate' = '0.5');
+CREATE TABLE dst (a BIGINT NOT NULL) WITH ('connector' = 'blackhole');
+INSERT INTO dst SELECT a FROM src`)
+	var resp node.StatementResponse
+	if err := json.Unmarshal(body, &resp); err != nil || status != http.StatusOK || len(resp.Results) != 3 {
+		t.Fatalf("POST /v1/sql: %d %s", status, body)
+	}
+	d := WaitForJobStatus(t, addr, resp.Results[2].JobID, coordinator.JobFailed, 30*time.Second)
+	if !strings.Contains(d.Error, "column 'a' is NOT NULL, however, a null value is being written into it") {
+		t.Fatalf("job error = %q", d.Error)
 	}
 }

@@ -143,7 +143,11 @@ func (t *translator) translate(n Node, ins []*stream.DataStream[data.Row]) (*str
 		if !ok {
 			return nil, fmt.Errorf("table %s: connector %s cannot be written", Qualified(n.Table.Name), n.Table.Options["connector"])
 		}
-		return nil, sf.Sink(ins[0], n.Table.ConnectorTable(), n.describe())
+		in := ins[0]
+		if check := notNullChecks(n); check != nil {
+			in = stream.Process[data.Row, data.Row](in, check).Name("NotNullEnforcer")
+		}
+		return nil, sf.Sink(in, n.Table.ConnectorTable(), n.describe())
 	case *dataStreamScan:
 		return n.s, nil
 	case *Collect:
@@ -275,4 +279,37 @@ func watermarkDelay(e *expr.Expr, col int) (int64, error) {
 		}
 	}
 	return 0, fmt.Errorf("the watermark must be the rowtime column or the column minus a constant INTERVAL (like ts - INTERVAL '5' SECOND), not %s", e)
+}
+
+// notNullEnforcer fails the job on a NULL bound for a NOT NULL sink column,
+// as Flink's default table.exec.sink.not-null-enforcer (ERROR) does.
+type notNullEnforcer struct {
+	cols  []int
+	names []string
+}
+
+// notNullChecks is the enforcer of a sink whose NOT NULL columns the query
+// may fill with NULL, or nil.
+func notNullChecks(s *Sink) *notNullEnforcer {
+	want, got := s.Table.Physical(), s.Input.Schema()
+	var e notNullEnforcer
+	for i, c := range want.Columns {
+		if c.Type.NotNull && !got.Columns[i].Type.NotNull {
+			e.cols, e.names = append(e.cols, i), append(e.names, c.Name)
+		}
+	}
+	if e.cols == nil {
+		return nil
+	}
+	return &e
+}
+
+func (e *notNullEnforcer) ProcessElement(r data.Row, out operator.Collector[data.Row]) error {
+	for i, c := range e.cols {
+		if r.Kind != data.UpdateBefore && r.Kind != data.Delete && r.Fields[c].IsNull() {
+			return fmt.Errorf("column '%s' is NOT NULL, however, a null value is being written into it", e.names[i])
+		}
+	}
+	out.Collect(r)
+	return nil
 }
