@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/runnel/runnel/connector"
+	"github.com/runnel/runnel/internal/localjob"
 	"github.com/runnel/runnel/jobgraph"
 	"github.com/runnel/runnel/operator"
 	"github.com/runnel/runnel/scheduler"
@@ -26,15 +27,48 @@ func seqCountSpec(output string, parallelism int) jobgraph.Spec {
 	}}
 }
 
+// startSeqCount starts the seqcount job writing to dir at parallelism
+// p, restored from from unless it is nil.
+func startSeqCount(t *testing.T, dir string, p int, checkpointing bool, from *localjob.Checkpoint) *localjob.Job {
+	t.Helper()
+	prog, err := stream.Default.Build(seqCountSpec(dir, p))
+	check(t, err)
+	j, err := localjob.Start(prog, localjob.Options{Job: "seqcount", Checkpointing: checkpointing, Restore: from})
+	check(t, err)
+	return j
+}
+
 // runToEnd polls until every source ended, then takes the final
 // checkpoint id, completes it and closes the job.
-func runToEnd(t *testing.T, j *localJob, id int64) {
+func runToEnd(t *testing.T, j *localjob.Job, id int64) {
 	t.Helper()
-	for !j.poll(1) {
+	check(t, j.Drain())
+	snapshot(t, j, id)
+	check(t, j.Complete(id))
+	check(t, j.Close())
+}
+
+// poll polls every source subtask of j that has not ended n times.
+func poll(t *testing.T, j *localjob.Job, n int) {
+	t.Helper()
+	_, err := j.Poll(n)
+	check(t, err)
+}
+
+// snapshot takes checkpoint id of j.
+func snapshot(t *testing.T, j *localjob.Job, id int64) *localjob.Checkpoint {
+	t.Helper()
+	c, err := j.Snapshot(id)
+	check(t, err)
+	return c
+}
+
+// check fails the test on err.
+func check(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
-	j.snapshot(id)
-	j.complete(id)
-	j.close()
 }
 
 func checkNoHiddenFiles(t *testing.T, dir string) {
@@ -52,10 +86,9 @@ func checkNoHiddenFiles(t *testing.T, dir string) {
 
 func TestSeqCountWithoutCheckpoints(t *testing.T) {
 	dir := t.TempDir()
-	j := startLocalJob(t, seqCountSpec(dir, 3), false, nil)
-	for !j.poll(1) {
-	}
-	j.close()
+	j := startSeqCount(t, dir, 3, false, nil)
+	check(t, j.Drain())
+	check(t, j.Close())
 	if err := CheckSeqCount(dir, testKeys, testCount); err != nil {
 		t.Error(err)
 	}
@@ -64,10 +97,10 @@ func TestSeqCountWithoutCheckpoints(t *testing.T) {
 
 func TestSeqCountWithCheckpoints(t *testing.T) {
 	dir := t.TempDir()
-	j := startLocalJob(t, seqCountSpec(dir, 2), true, nil)
-	j.poll(2)
-	j.snapshot(1)
-	j.complete(1)
+	j := startSeqCount(t, dir, 2, true, nil)
+	poll(t, j, 2)
+	snapshot(t, j, 1)
+	check(t, j.Complete(1))
 	if err := CheckSeqCount(dir, testKeys, testCount); err == nil || !strings.Contains(err.Error(), "missing") {
 		t.Errorf("mid-job, CheckSeqCount = %v, want seqs missing", err)
 	}
@@ -86,31 +119,25 @@ func TestSeqCountWithCheckpoints(t *testing.T) {
 func TestSeqCountExactlyOnceAcrossFailuresAndRescaling(t *testing.T) {
 	dir := t.TempDir()
 
-	first := startLocalJob(t, seqCountSpec(dir, 3), true, nil)
-	first.poll(1)
-	first.complete(first.snapshot(1).id)
-	first.poll(1)
-	ck2 := first.snapshot(2) // completes, but the notification is lost in the failure
-	first.poll(1)
-	first.close()
+	first := startSeqCount(t, dir, 3, true, nil)
+	poll(t, first, 1)
+	check(t, first.Complete(snapshot(t, first, 1).ID))
+	poll(t, first, 1)
+	ck2 := snapshot(t, first, 2) // completes, but the notification is lost in the failure
+	poll(t, first, 1)
+	check(t, first.Close())
 
-	second := startLocalJob(t, seqCountSpec(dir, 2), true, ck2)
-	second.poll(1)
-	ck3 := second.snapshot(3)
-	second.complete(3)
-	second.poll(1)
-	second.snapshot(4)
-	for _, chains := range second.chains {
-		for _, c := range chains {
-			if err := c.NotifyCheckpointAborted(4); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	second.poll(1)
-	second.close()
+	second := startSeqCount(t, dir, 2, true, ck2)
+	poll(t, second, 1)
+	ck3 := snapshot(t, second, 3)
+	check(t, second.Complete(3))
+	poll(t, second, 1)
+	snapshot(t, second, 4)
+	check(t, second.Abort(4))
+	poll(t, second, 1)
+	check(t, second.Close())
 
-	third := startLocalJob(t, seqCountSpec(dir, 5), true, ck3)
+	third := startSeqCount(t, dir, 5, true, ck3)
 	runToEnd(t, third, 5)
 
 	if err := CheckSeqCount(dir, testKeys, testCount); err != nil {

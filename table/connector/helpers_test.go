@@ -5,144 +5,22 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/runnel/runnel/jobgraph"
+	"github.com/runnel/runnel/internal/localjob"
 	"github.com/runnel/runnel/operator"
-	"github.com/runnel/runnel/scheduler"
 	"github.com/runnel/runnel/stream"
 	"github.com/runnel/runnel/table/data"
 )
 
-// runJob runs the job build makes at parallelism p on the test's
-// goroutine, as the executor would but with records handed between tasks
-// by call: each source poll pushes its records through every downstream
-// task before it returns. With checkpointing, the chains run as in a
-// checkpointing job and a final checkpoint is taken and completed once
-// the sources ended, as the executor does at the end of a bounded job.
-// It returns the first error of a chain, the job's failure.
-func runJob(t *testing.T, p int, checkpointing bool, build func(env *stream.Env) error) error {
-	t.Helper()
-	reg := stream.NewRegistry()
-	if err := reg.Register("test", func(env *stream.Env, _ stream.Args) error { return build(env) }); err != nil {
-		t.Fatal(err)
-	}
-	prog, err := reg.Build(jobgraph.Spec{Job: "test", Parallelism: p})
+// runJob runs the job build makes at parallelism p to its end, with a
+// final checkpoint when checkpointing, and returns the job's failure.
+func runJob(p int, checkpointing bool, build func(env *stream.Env) error) error {
+	prog, err := localjob.Build(p, build)
 	if err != nil {
 		return err
 	}
-	plan, err := scheduler.Chain(prog.Graph())
-	if err != nil {
-		t.Fatal(err)
-	}
-	chains := make([][]operator.Chain, len(plan.Tasks))
-	defer func() {
-		for _, cs := range chains {
-			for _, c := range cs {
-				if err := c.Close(); err != nil {
-					t.Errorf("close: %v", err)
-				}
-			}
-		}
-	}()
-	// Downstream tasks first, so that every writer finds its receivers.
-	for ti := len(plan.Tasks) - 1; ti >= 0; ti-- {
-		task := plan.Tasks[ti]
-		for s := range task.Parallelism {
-			outputs := map[jobgraph.EdgeID]operator.RecordWriter{}
-			for _, e := range plan.Edges {
-				if e.Source == task.ID {
-					to := chains[e.Target]
-					if e.Partitioner == jobgraph.Forward {
-						to = to[s : s+1]
-					}
-					outputs[e.Edge] = &callWriter{edge: e.Edge, to: to}
-				}
-			}
-			c, err := prog.NewChain(operator.ChainSpec{
-				Vertices: task.Vertices,
-				Context: operator.Context{JobName: "test", TaskName: task.Name, Subtask: s,
-					Parallelism: task.Parallelism, MaxParallelism: 128, Checkpointing: checkpointing},
-				Outputs: outputs,
-			})
-			if err != nil {
-				return err
-			}
-			if err := c.Open(); err != nil {
-				return err
-			}
-			chains[ti] = append(chains[ti], c)
-		}
-	}
-	for ti := range plan.Tasks {
-		for _, c := range chains[ti] {
-			if c.IsSource() {
-				if err := drainSource(c); err != nil {
-					return err
-				}
-			}
-			if err := c.EndInput(); err != nil {
-				return err
-			}
-		}
-	}
-	if checkpointing {
-		for _, cs := range chains {
-			for _, c := range cs {
-				if _, err := c.SnapshotState(1); err != nil {
-					return err
-				}
-			}
-		}
-		for _, cs := range chains {
-			for _, c := range cs {
-				if err := c.NotifyCheckpointComplete(1); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	return nil
+	return localjob.Run(prog, checkpointing)
 }
-
-// drainSource polls a source chain to its end.
-func drainSource(c operator.Chain) error {
-	for {
-		status, err := c.PollSource()
-		switch {
-		case err != nil:
-			return err
-		case status == operator.EndOfInput:
-			return nil
-		case status == operator.NothingAvailable:
-			time.Sleep(time.Millisecond)
-		}
-	}
-}
-
-// callWriter hands each record to a receiver chain's PushRecord.
-type callWriter struct {
-	edge jobgraph.EdgeID
-	to   []operator.Chain
-}
-
-func (w *callWriter) NumChannels() int { return len(w.to) }
-
-func (w *callWriter) Emit(channel int, ts int64, record []byte) error {
-	return w.to[channel].PushRecord(w.edge, ts, slices.Clone(record))
-}
-
-func (w *callWriter) Broadcast(ts int64, record []byte) error {
-	for _, c := range w.to {
-		if err := c.PushRecord(w.edge, ts, slices.Clone(record)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (*callWriter) EmitWatermark(int64) error { return nil }
-func (*callWriter) EmitIdle(bool) error       { return nil }
 
 // rowSink collects the rows all its writers get; every build of a job
 // shares it.
@@ -172,7 +50,7 @@ func (w rowWriter) Write(r data.Row) error {
 func readTable(t *testing.T, f SourceFactory, tbl Table, fields []int, p int) ([]string, error) {
 	t.Helper()
 	sink := &rowSink{}
-	err := runJob(t, p, false, func(env *stream.Env) error {
+	err := runJob(p, false, func(env *stream.Env) error {
 		rows, err := f.Source(env, tbl, fields, "scan")
 		if err != nil {
 			return err
@@ -186,7 +64,7 @@ func readTable(t *testing.T, f SourceFactory, tbl Table, fields []int, p int) ([
 // writeTable runs a job writing rows into t through f at parallelism p.
 func writeTable(t *testing.T, f SinkFactory, tbl Table, rows []data.Row, p int, checkpointing bool) error {
 	t.Helper()
-	return runJob(t, p, checkpointing, func(env *stream.Env) error {
+	return runJob(p, checkpointing, func(env *stream.Env) error {
 		return f.Sink(stream.FromSource(env, &sliceSource{rows}, "rows"), tbl, "write")
 	})
 }

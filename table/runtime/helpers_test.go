@@ -2,11 +2,11 @@ package runtime
 
 import (
 	"errors"
-	"maps"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/runnel/runnel/internal/localjob"
 	"github.com/runnel/runnel/jobgraph"
 	"github.com/runnel/runnel/operator"
 	"github.com/runnel/runnel/scheduler"
@@ -18,49 +18,30 @@ import (
 // output.
 type pipeline func(in *stream.DataStream[data.Row]) *stream.DataStream[data.Row]
 
-// testJob runs a pipeline as the executor would, its tasks' chains driven
-// from the test's goroutine, with records and watermarks handed between
-// tasks by call: a push returns once its effects reached the output.
-// The job is a source, the pipeline and a sink; the test pushes rows into
-// the pipeline's head itself (the source never runs) and reads the
-// records on the edge into the sink, with their timestamps (the sink
-// never runs either). Each receiving subtask merges its input channels'
-// watermarks, as the executor's valve does.
+// testJob runs a pipeline on the test's goroutine through localjob: a
+// push returns once its effects reached the output. The job is a source,
+// the pipeline and a sink; the test pushes rows into the pipeline's head
+// itself (the source never runs) and reads the records on the edge into
+// the sink, with their timestamps (the sink never runs either).
 type testJob struct {
 	t testing.TB
 	// discard drops the output rows instead of keeping them, for
 	// benchmarks.
 	discard bool
+	job     *localjob.Job
 	plan    *scheduler.Plan
-	chains  map[scheduler.TaskID][]*receiver
 	input   jobgraph.EdgeID
 	first   scheduler.TaskID
 	next    int // the first task's subtask the next input row goes to
 	out     []output
 	outWms  []int64 // the watermarks that reached the sink
 	codec   operator.Codec[data.Row]
-	// failed is the first error of a chain downstream of the first task:
-	// a writer that returned it would abort the sender instead.
-	failed error
 }
 
 // output is a row the pipeline emitted, with its event timestamp.
 type output struct {
 	row data.Row
 	ts  int64
-}
-
-// receiver is one subtask's chain and the watermarks of its channels.
-type receiver struct {
-	chain operator.Chain
-	wms   []int64
-	wm    int64
-}
-
-// checkpoint is a consistent cut of a testJob's state, by operator id.
-type checkpoint struct {
-	operators map[string][][]byte
-	keyGroups map[string]map[int][]byte
 }
 
 type unusedSource struct{}
@@ -77,8 +58,7 @@ func (unusedSink) NewWriter(*operator.Context) (operator.SinkWriter[data.Row], e
 
 // buildJob builds the test job around a pipeline.
 func buildJob(parallelism int, build pipeline) (operator.Program, error) {
-	reg := stream.NewRegistry()
-	err := reg.Register("test", func(env *stream.Env, _ stream.Args) error {
+	return localjob.Build(parallelism, func(env *stream.Env) error {
 		// The test pushes into a Map of its own, so that the pipeline's
 		// first edge partitions as the pipeline says.
 		src := stream.FromSource(env, unusedSource{}, "in")
@@ -86,81 +66,32 @@ func buildJob(parallelism int, build pipeline) (operator.Program, error) {
 		stream.SinkTo(build(in).Rebalance(), unusedSink{}, "out").SetParallelism(1)
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return reg.Build(jobgraph.Spec{Job: "test", Parallelism: parallelism})
 }
 
 // startJob builds the job at the given default parallelism and opens its
 // chains, restored from from unless it is nil.
-func startJob(t testing.TB, parallelism int, build pipeline, from *checkpoint) *testJob {
+func startJob(t testing.TB, parallelism int, build pipeline, from *localjob.Checkpoint) *testJob {
 	t.Helper()
 	prog, err := buildJob(parallelism, build)
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan, err := scheduler.Chain(prog.Graph())
+	j := &testJob{t: t, codec: operator.CodecFor[data.Row]()}
+	source, sink := jobgraph.VertexID(0), jobgraph.VertexID(len(prog.Graph().Vertices)-1)
+	j.job, err = localjob.Start(prog, localjob.Options{
+		Job: "test", Restore: from,
+		Detached: map[jobgraph.VertexID]operator.RecordWriter{source: nil, sink: &outputWriter{j: j}},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	last := scheduler.TaskID(len(plan.Tasks) - 1)
-	j := &testJob{t: t, plan: plan, chains: map[scheduler.TaskID][]*receiver{}, codec: operator.CodecFor[data.Row]()}
-	for _, e := range plan.Edges {
-		if e.Source == 0 {
+	j.plan = j.job.Plan()
+	for _, e := range j.plan.Edges {
+		if e.Source == j.plan.TaskOf(source) {
 			j.input, j.first = e.Edge, e.Target
 		}
 	}
-	// Downstream first, so that every writer finds its receivers.
-	for ti := last - 1; ti >= 1; ti-- {
-		task := plan.Tasks[ti]
-		senders := 1
-		for _, e := range plan.Edges {
-			if e.Target == task.ID && e.Partitioner != jobgraph.Forward {
-				senders = plan.Tasks[e.Source].Parallelism
-			}
-		}
-		for s := range task.Parallelism {
-			c, err := prog.NewChain(operator.ChainSpec{
-				Vertices: task.Vertices,
-				Context:  operator.Context{JobName: "test", TaskName: task.Name, Subtask: s, Parallelism: task.Parallelism},
-				Outputs:  j.writers(task.ID, s, last),
-				Restore:  from.restore(task, s),
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := c.Open(); err != nil {
-				t.Fatal(err)
-			}
-			r := &receiver{chain: c, wms: make([]int64, senders), wm: operator.MinWatermark}
-			for i := range r.wms {
-				r.wms[i] = operator.MinWatermark
-			}
-			j.chains[task.ID] = append(j.chains[task.ID], r)
-		}
-	}
 	return j
-}
-
-// writers are subtask s of task's writers for the edges leaving it.
-func (j *testJob) writers(task scheduler.TaskID, s int, sink scheduler.TaskID) map[jobgraph.EdgeID]operator.RecordWriter {
-	out := map[jobgraph.EdgeID]operator.RecordWriter{}
-	for _, e := range j.plan.Edges {
-		if e.Source != task {
-			continue
-		}
-		if e.Target == sink {
-			out[e.Edge] = &outputWriter{j: j}
-			continue
-		}
-		w := &edgeWriter{j: j, edge: e.Edge, sender: s, to: j.chains[e.Target]}
-		if e.Partitioner == jobgraph.Forward {
-			w.to, w.sender = w.to[s:s+1], 0
-		}
-		out[e.Edge] = w
-	}
-	return out
 }
 
 // push runs rows through the job, spread over the first task's subtasks,
@@ -188,24 +119,24 @@ func (j *testJob) pushErr(rows ...data.Row) error {
 
 // pushEncoded pushes one encoded row.
 func (j *testJob) pushEncoded(b []byte) error {
-	first := j.chains[j.first]
-	if err := first[j.next%len(first)].chain.PushRecord(j.input, operator.NoTimestamp, b); err != nil {
+	first := j.job.Chains(j.first)
+	if err := first[j.next%len(first)].PushRecord(j.input, operator.NoTimestamp, b); err != nil {
 		return err
 	}
 	j.next++
-	return j.failed
+	return j.job.Err()
 }
 
 // watermark advances event time at every subtask of the first task.
 func (j *testJob) watermark(wm int64) {
 	j.t.Helper()
-	for _, r := range j.chains[j.first] {
-		if err := r.chain.PushWatermark(wm); err != nil {
+	for _, c := range j.job.Chains(j.first) {
+		if err := c.PushWatermark(wm); err != nil {
 			j.t.Fatal(err)
 		}
 	}
-	if j.failed != nil {
-		j.t.Fatal(j.failed)
+	if err := j.job.Err(); err != nil {
+		j.t.Fatal(err)
 	}
 }
 
@@ -213,12 +144,8 @@ func (j *testJob) watermark(wm int64) {
 func (j *testJob) end() {
 	j.t.Helper()
 	j.watermark(operator.MaxWatermark)
-	for ti := range j.plan.Tasks {
-		for _, r := range j.chains[scheduler.TaskID(ti)] {
-			if err := r.chain.EndInput(); err != nil {
-				j.t.Fatal(err)
-			}
-		}
+	if err := j.job.EndInput(); err != nil {
+		j.t.Fatal(err)
 	}
 }
 
@@ -243,102 +170,23 @@ func rowStrings(outs []output) []string {
 // lateDropped sums the late records the job's windows dropped.
 func (j *testJob) lateDropped() uint64 {
 	var n uint64
-	for _, rs := range j.chains {
-		for _, r := range rs {
-			n += r.chain.Metrics().LateRecordsDropped
+	for ti := range j.plan.Tasks {
+		for _, c := range j.job.Chains(scheduler.TaskID(ti)) {
+			n += c.Metrics().LateRecordsDropped
 		}
 	}
 	return n
 }
 
 // snapshot takes a checkpoint of every chain.
-func (j *testJob) snapshot() *checkpoint {
+func (j *testJob) snapshot() *localjob.Checkpoint {
 	j.t.Helper()
-	c := &checkpoint{operators: map[string][][]byte{}, keyGroups: map[string]map[int][]byte{}}
-	for ti, rs := range j.chains {
-		for s, r := range rs {
-			snaps, err := r.chain.SnapshotState(1)
-			if err != nil {
-				j.t.Fatal(err)
-			}
-			for op, snap := range snaps {
-				if c.operators[op] == nil {
-					c.operators[op] = make([][]byte, j.plan.Tasks[ti].Parallelism)
-					c.keyGroups[op] = map[int][]byte{}
-				}
-				c.operators[op][s] = snap.Operator
-				maps.Copy(c.keyGroups[op], snap.KeyGroups)
-			}
-		}
+	c, err := j.job.Snapshot(1)
+	if err != nil {
+		j.t.Fatal(err)
 	}
 	return c
 }
-
-// restore is what subtask s of task restores from c: every old subtask's
-// operator state and the key groups of s's range.
-func (c *checkpoint) restore(task scheduler.Task, s int) map[string]operator.Restored {
-	if c == nil {
-		return nil
-	}
-	groups := jobgraph.Range(task.MaxParallelism, task.Parallelism, s)
-	out := map[string]operator.Restored{}
-	for id, ops := range c.operators {
-		r := operator.Restored{CheckpointID: 1, Operator: ops, KeyGroups: map[int][]byte{}}
-		for kg, b := range c.keyGroups[id] {
-			if groups.Contains(kg) {
-				r.KeyGroups[kg] = b
-			}
-		}
-		out[id] = r
-	}
-	return out
-}
-
-// edgeWriter hands one sender subtask's records on an edge to the
-// receiving chains, and its watermarks to their valves.
-type edgeWriter struct {
-	j      *testJob
-	edge   jobgraph.EdgeID
-	sender int // the sender's channel at each receiver
-	to     []*receiver
-}
-
-func (w *edgeWriter) NumChannels() int { return len(w.to) }
-
-func (w *edgeWriter) Emit(channel int, ts int64, record []byte) error {
-	w.j.fail(w.to[channel].chain.PushRecord(w.edge, ts, slices.Clone(record)))
-	return nil
-}
-
-func (w *edgeWriter) Broadcast(ts int64, record []byte) error {
-	for ch := range w.to {
-		if err := w.Emit(ch, ts, record); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// fail keeps the first error of a downstream chain.
-func (j *testJob) fail(err error) {
-	if j.failed == nil {
-		j.failed = err
-	}
-}
-
-// EmitWatermark advances each receiver to the minimum over its channels.
-func (w *edgeWriter) EmitWatermark(wm int64) error {
-	for _, r := range w.to {
-		r.wms[w.sender] = wm
-		if m := slices.Min(r.wms); m > r.wm {
-			r.wm = m
-			w.j.fail(r.chain.PushWatermark(m))
-		}
-	}
-	return nil
-}
-
-func (*edgeWriter) EmitIdle(bool) error { return nil }
 
 // outputWriter records what reaches the sink.
 type outputWriter struct{ j *testJob }
