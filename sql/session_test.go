@@ -2,6 +2,7 @@ package sql
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"os"
@@ -287,6 +288,41 @@ func TestSessionWindowKeys(t *testing.T) {
 	} {
 		if _, err := s.Execute(ctx, bad); err == nil || !strings.Contains(err.Error(), "PARTITION BY keys") {
 			t.Errorf("%s: %v", bad, err)
+		}
+	}
+}
+
+// TestPlanRecordsStateLayout checks that an aggregation's state layout
+// (int64 or encoded keys) is decided once, by the planner, and travels in
+// the plan, so a later binary reads state in the layout it was written in.
+func TestPlanRecordsStateLayout(t *testing.T) {
+	ctx := context.Background()
+	s, c := newTestSession(t)
+	if _, err := s.Execute(ctx, `CREATE TABLE ints (k INT, v BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '10');
+SELECT k, COUNT(*) FROM ints GROUP BY k;
+SELECT auction, COUNT(*) FROM bid GROUP BY auction`); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []bool{true, false} {
+		b, err := base64.StdEncoding.DecodeString(c.specs[i].Args[table.PlanArg])
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan, err := table.DecodePlan(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var agg *table.Aggregate
+		for n := plan; n != nil && agg == nil; {
+			agg, _ = n.(*table.Aggregate)
+			if in := n.Inputs(); len(in) > 0 {
+				n = in[0]
+			} else {
+				n = nil
+			}
+		}
+		if agg == nil || agg.IntKeys != want {
+			t.Errorf("query %d: aggregate %+v, want IntKeys %v", i, agg, want)
 		}
 	}
 }

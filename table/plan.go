@@ -164,6 +164,11 @@ type Aggregate struct {
 	Keys  []int
 	Aggs  []runtime.AggCall
 	Names []string // output names: keys, then aggregates
+	// IntKeys is the state layout the planner chose: keyed by int64 (see
+	// runtime.IntKeyKind) rather than by encoded key. It is part of the
+	// plan, so that a job restored by a later binary reads its state in
+	// the layout it was written in.
+	IntKeys bool
 	// windowed marks a grouping by a window TVF's bounds, which the
 	// planner turns into a WindowAggregate; its keys keep their time
 	// attribute. Never set on a node that survives optimization, so it
@@ -207,6 +212,8 @@ type WindowAggregate struct {
 	Keys  []int
 	Aggs  []runtime.AggCall
 	Names []string // keys, then aggregates
+	// IntKeys is the state layout, as Aggregate's.
+	IntKeys bool
 }
 
 func (w *WindowAggregate) Schema() data.Schema {
@@ -220,6 +227,13 @@ func (w *WindowAggregate) Schema() data.Schema {
 func (w *WindowAggregate) Inputs() []Node { return []Node{w.Input} }
 func (w *WindowAggregate) describe() string {
 	return fmt.Sprintf("WindowAggregate(window=[%s], %s)", describeWindow(w.Spec, w.Input.Schema()), describeAgg(w.Input.Schema(), w.Keys, w.Aggs, w.Names))
+}
+
+// intKeys is the state layout for a grouping by keys of in: int64 keys
+// where the runtime supports them.
+func intKeys(in data.Schema, keys []int) bool {
+	_, ok := runtime.IntKeyKind(keys, runtime.KeyTypesOf(in, keys))
+	return ok
 }
 
 // Sink writes its input into a catalog table.

@@ -35,15 +35,17 @@ type (
 		Expr    *expr.Expr `msgpack:"e"`
 	}
 	windowBody struct {
-		Spec  runtime.WindowSpec `msgpack:"w"`
-		Keys  []int              `msgpack:"k,omitempty"`
-		Aggs  []runtime.AggCall  `msgpack:"a,omitempty"`
-		Names []string           `msgpack:"n,omitempty"`
+		Spec    runtime.WindowSpec `msgpack:"w"`
+		Keys    []int              `msgpack:"k,omitempty"`
+		Aggs    []runtime.AggCall  `msgpack:"a,omitempty"`
+		Names   []string           `msgpack:"n,omitempty"`
+		IntKeys bool               `msgpack:"ik,omitempty"`
 	}
 	aggBody struct {
-		Keys  []int             `msgpack:"k"`
-		Aggs  []runtime.AggCall `msgpack:"a"`
-		Names []string          `msgpack:"n"`
+		Keys    []int             `msgpack:"k"`
+		Aggs    []runtime.AggCall `msgpack:"a"`
+		Names   []string          `msgpack:"n"`
+		IntKeys bool              `msgpack:"ik,omitempty"`
 	}
 	sinkBody struct {
 		Table *CatalogTable `msgpack:"t"`
@@ -93,9 +95,9 @@ func encodeNode(n Node) (encodedNode, error) {
 	case *WindowTVF:
 		kind, body = "window-tvf", windowBody{Spec: n.Spec}
 	case *WindowAggregate:
-		kind, body = "window-agg", windowBody{n.Spec, n.Keys, n.Aggs, n.Names}
+		kind, body = "window-agg", windowBody{n.Spec, n.Keys, n.Aggs, n.Names, n.IntKeys}
 	case *Aggregate:
-		kind, body = "group-agg", aggBody{n.Keys, n.Aggs, n.Names}
+		kind, body = "group-agg", aggBody{n.Keys, n.Aggs, n.Names, n.IntKeys}
 	case *Sink:
 		kind, body = "sink", sinkBody{n.Table}
 	case *Collect:
@@ -161,11 +163,11 @@ func decodeNode(e encodedNode) (Node, error) {
 	case "window-agg":
 		var b windowBody
 		err := unmarshal(&b)
-		return &WindowAggregate{Input: ins[0], Spec: b.Spec, Keys: b.Keys, Aggs: b.Aggs, Names: b.Names}, err
+		return &WindowAggregate{Input: ins[0], Spec: b.Spec, Keys: b.Keys, Aggs: b.Aggs, Names: b.Names, IntKeys: b.IntKeys}, err
 	case "group-agg":
 		var b aggBody
 		err := unmarshal(&b)
-		return &Aggregate{Input: ins[0], Keys: b.Keys, Aggs: b.Aggs, Names: b.Names}, err
+		return &Aggregate{Input: ins[0], Keys: b.Keys, Aggs: b.Aggs, Names: b.Names, IntKeys: b.IntKeys}, err
 	case "sink":
 		var b sinkBody
 		err := unmarshal(&b)

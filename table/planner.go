@@ -61,10 +61,12 @@ func rewrite(n Node) Node {
 			// Once more, for the Calc it put under the window aggregate.
 			return rewrite(wa)
 		}
+		a.IntKeys = intKeys(a.Input.Schema(), a.Keys)
 		return &a
 	case *WindowAggregate:
 		w := *n
 		w.Input = rewrite(n.Input)
+		w.IntKeys = intKeys(w.Input.Schema(), w.Keys)
 		return &w
 	case *Sink:
 		return &Sink{Input: rewrite(n.Input), Table: n.Table}

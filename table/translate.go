@@ -128,11 +128,11 @@ func (t *translator) translate(n Node, ins []*stream.DataStream[data.Row]) (*str
 	case *WindowTVF:
 		return runtime.WindowTableFunction(ins[0], n.Spec), nil
 	case *WindowAggregate:
-		return runtime.WindowAggregate(ins[0], n.Spec, n.Keys, n.Aggs, runtime.WindowAggOptions{KeyTypes: runtime.KeyTypesOf(n.Input.Schema(), n.Keys)}), nil
+		return runtime.WindowAggregate(ins[0], n.Spec, n.Keys, n.Aggs, runtime.WindowAggOptions{KeyTypes: keyTypes(n.IntKeys, n.Input, n.Keys)}), nil
 	case *Aggregate:
 		return runtime.GroupAggregate(ins[0], n.Keys, n.Aggs, runtime.GroupAggOptions{
 			InsertOnly: insertOnly(n.Input),
-			KeyTypes:   runtime.KeyTypesOf(n.Input.Schema(), n.Keys),
+			KeyTypes:   keyTypes(n.IntKeys, n.Input, n.Keys),
 		}), nil
 	case *Sink:
 		f, err := n.Table.Connector()
@@ -155,6 +155,15 @@ func (t *translator) translate(n Node, ins []*stream.DataStream[data.Row]) (*str
 		return nil, nil
 	}
 	return nil, fmt.Errorf("translate: unknown plan node %T", n)
+}
+
+// keyTypes are the key types an aggregation's runtime picks its state
+// layout from: none (encoded keys) unless the plan chose int64 keys.
+func keyTypes(intKeys bool, in Node, keys []int) runtime.KeyTypes {
+	if !intKeys {
+		return nil
+	}
+	return runtime.KeyTypesOf(in.Schema(), keys)
 }
 
 // sqlWatermarks is a SQL table's watermark: the largest rowtime seen minus
@@ -306,7 +315,7 @@ func notNullChecks(s *Sink) *notNullEnforcer {
 
 func (e *notNullEnforcer) ProcessElement(r data.Row, out operator.Collector[data.Row]) error {
 	for i, c := range e.cols {
-		if r.Kind != data.UpdateBefore && r.Kind != data.Delete && r.Fields[c].IsNull() {
+		if r.Fields[c].IsNull() {
 			return fmt.Errorf("column '%s' is NOT NULL, however, a null value is being written into it", e.names[i])
 		}
 	}

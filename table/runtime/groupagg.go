@@ -36,7 +36,7 @@ type GroupAggOptions struct {
 // retracted. A retraction for a key without state (never seen, or
 // deleted) is ignored, as Flink ignores it. No keys make a global
 // aggregation, run by one subtask. Keys are int64 or encoded strings as
-// intKeyKind picks from opts.KeyTypes.
+// IntKeyKind picks from opts.KeyTypes.
 //
 // The calls must pass AggResultType: the planner checks them, and this
 // panics (failing the job's build) on what it should have refused.
@@ -44,7 +44,7 @@ func GroupAggregate(in *stream.DataStream[data.Row], keys []int, aggs []AggCall,
 	const op = "GroupAggregate"
 	g := mustAggregator(op, aggs, !opts.InsertOnly)
 	var out *stream.DataStream[data.Row]
-	if _, ok := intKeyKind(keys, opts.KeyTypes); ok {
+	if _, ok := IntKeyKind(keys, opts.KeyTypes); ok {
 		fn := &groupAggFunction[int64]{g: g, keys: keys, insertOnly: opts.InsertOnly}
 		out = stream.KeyedProcess(stream.KeyBy(in, intKeySelector(keys[0])), fn)
 	} else {

@@ -39,7 +39,7 @@ func appendKey(dst []data.Value, key string) ([]data.Value, error) {
 // KeyTypes are the types of an aggregation's key columns, in the order
 // of its keys, as the planner knows them from the input's schema. They
 // only pick the representation of the keys in the exchange and in keyed
-// state (intKeyKind); nil keeps the encoded string keys, which fit any
+// state (IntKeyKind); nil keeps the encoded string keys, which fit any
 // key.
 type KeyTypes []data.Type
 
@@ -47,7 +47,7 @@ type KeyTypes []data.Type
 // the INT range, so no value shares it.
 const nullIntKey = math.MinInt64
 
-// intKeyKind reports whether a grouping by keys of types is keyed by
+// IntKeyKind reports whether a grouping by keys of types is keyed by
 // int64 (the key's kind, INT or BIGINT) rather than by encoded string:
 // one key column, an INT, or a BIGINT declared NOT NULL. An int64 key
 // hashes and compares without a string to build per row, and keyed
@@ -55,7 +55,7 @@ const nullIntKey = math.MinInt64
 // keeps string keys: its NULL would need a 2^64+1st int64. A NULL in a
 // column declared NOT NULL breaks the declaration; it is keyed as
 // nullIntKey, with the BIGINT of that value.
-func intKeyKind(keys []int, types KeyTypes) (data.Kind, bool) {
+func IntKeyKind(keys []int, types KeyTypes) (data.Kind, bool) {
 	if len(keys) != 1 || len(types) != 1 {
 		return 0, false
 	}
@@ -66,7 +66,7 @@ func intKeyKind(keys []int, types KeyTypes) (data.Kind, bool) {
 	return 0, false
 }
 
-// intKeySelector is keySelector for intKeyKind's keys: the column's
+// intKeySelector is keySelector for IntKeyKind's keys: the column's
 // integer, nullIntKey for NULL.
 func intKeySelector(col int) func(data.Row) int64 {
 	return func(r data.Row) int64 {

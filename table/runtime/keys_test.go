@@ -25,8 +25,8 @@ func TestIntKeyKind(t *testing.T) {
 		{[]int{0, 1}, KeyTypes{data.TInt, data.TInt}, false},
 		{nil, KeyTypes{}, false},
 	} {
-		if _, got := intKeyKind(c.keys, c.types); got != c.want {
-			t.Errorf("intKeyKind(%v, %v) = %t, want %t", c.keys, c.types, got, c.want)
+		if _, got := IntKeyKind(c.keys, c.types); got != c.want {
+			t.Errorf("IntKeyKind(%v, %v) = %t, want %t", c.keys, c.types, got, c.want)
 		}
 	}
 }

@@ -29,7 +29,7 @@ import (
 // hash exchange on the keys, and a window aggregating into a windowAcc
 // per key and window in keyed state, merged for sessions. No keys make a
 // global aggregation, run by one subtask. Keys are int64 or encoded
-// strings as intKeyKind picks from opts.KeyTypes. The spec and calls must
+// strings as IntKeyKind picks from opts.KeyTypes. The spec and calls must
 // pass Validate and AggResultType: the planner checks them, and this
 // panics (failing the job's build) on what it should have refused.
 func WindowAggregate(in *stream.DataStream[data.Row], w WindowSpec, keys []int, aggs []AggCall, opts WindowAggOptions) *stream.DataStream[data.Row] {
@@ -49,7 +49,7 @@ func WindowAggregate(in *stream.DataStream[data.Row], w WindowSpec, keys []int, 
 	timed := stream.SetTimestamps(checked, func(r data.Row) int64 { return r.Fields[timeCol].Millis() })
 	f := &windowAggFunction{g: g, timeCol: timeCol}
 	var out *stream.DataStream[data.Row]
-	if kind, ok := intKeyKind(keys, opts.KeyTypes); ok {
+	if kind, ok := IntKeyKind(keys, opts.KeyTypes); ok {
 		out = windowAggregate(timed, assigner, f, intKeySelector(keys[0]), emitWindow(g, len(keys), appendIntKey(kind)))
 	} else {
 		out = windowAggregate(timed, assigner, f, keySelector(keys), emitWindow(g, len(keys), appendKey))
