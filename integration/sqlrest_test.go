@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -127,5 +128,47 @@ INSERT INTO dst SELECT a FROM src`)
 	d := WaitForJobStatus(t, addr, resp.Results[2].JobID, coordinator.JobFailed, 30*time.Second)
 	if !strings.Contains(d.Error, "column 'a' is NOT NULL, however, a null value is being written into it") {
 		t.Fatalf("job error = %q", d.Error)
+	}
+}
+
+// TestSQLInsertValues writes VALUES into a csv table, waits for the job
+// (table.dml-sync), and reads the table back through a query.
+func TestSQLInsertValues(t *testing.T) {
+	c := NewCluster(t, 3, nil)
+	addr := followersOf(c)[0].HTTPAddr()
+	var open node.OpenSessionResponse
+	postJSON(t, "http://"+addr+"/v1/sql/sessions", struct{}{}, &open)
+	status, body := postSQL(t, addr, open.Session, `
+CREATE TABLE people (name STRING, age INT, born DATE) WITH ('connector' = 'filesystem', 'path' = '`+t.TempDir()+`', 'format' = 'csv');
+SET 'table.dml-sync' = 'true';
+INSERT INTO people VALUES ('ada', 36, DATE '1815-12-10'), ('alan, m.', 41, DATE '1912-06-23'), (NULL, NULL, NULL);
+SELECT UPPER(name), age + 1, born FROM people`)
+	var resp node.StatementResponse
+	if err := json.Unmarshal(body, &resp); err != nil || status != http.StatusOK || len(resp.Results) != 4 {
+		t.Fatalf("POST /v1/sql: %d %s", status, body)
+	}
+	var got []string
+	WaitForResult(t, 30*time.Second, func() (bool, error) {
+		var page node.ResultPage
+		if err := getJSON("http://"+addr+"/v1/sql/results/"+resp.Results[3].JobID+"?token="+strconv.Itoa(len(got)), &page); err != nil {
+			return false, err
+		}
+		for _, r := range page.Rows {
+			var cells []string
+			for _, f := range r.Fields {
+				if f == nil {
+					cells = append(cells, "NULL")
+				} else {
+					cells = append(cells, *f)
+				}
+			}
+			got = append(got, strings.Join(cells, "|"))
+		}
+		return page.Ended, nil
+	})
+	slices.Sort(got)
+	want := []string{"ADA|37|1815-12-10", "ALAN, M.|42|1912-06-23", "NULL|NULL|NULL"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("rows = %q, want %q", got, want)
 	}
 }

@@ -69,7 +69,18 @@ func (b *binder) query(q Query) (*table.Table, error) {
 		}
 		return b.query(q.Body)
 	case *Values:
-		return nil, errAt(q, "VALUES is not supported yet; read a table instead")
+		rows := make([][]*expr.Expr, len(q.Rows))
+		for i, r := range q.Rows {
+			for _, v := range r {
+				e, err := b.expr(v)
+				if err != nil {
+					return nil, err
+				}
+				rows[i] = append(rows[i], e)
+			}
+		}
+		t := b.env.FromValues(rows...)
+		return t, wrapAt(q, t.Err())
 	}
 	return nil, errAt(q, "unsupported query")
 }

@@ -326,3 +326,24 @@ SELECT auction, COUNT(*) FROM bid GROUP BY auction`); err != nil {
 		}
 	}
 }
+
+// TestValues checks VALUES as a table: the columns' common types, INSERT
+// INTO ... VALUES, and a query over VALUES.
+func TestValues(t *testing.T) {
+	ctx := context.Background()
+	s, c := newTestSession(t)
+	res, err := s.Execute(ctx, `INSERT INTO counts VALUES (1, 2), (3, CAST(NULL AS BIGINT));
+SELECT * FROM (VALUES (1, 'a'), (2.5, 'bb')) AS t (x, y)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := res[1]
+	if len(c.specs) != 2 || q.Columns[0].Name != "x" || q.Columns[0].Type != "DECIMAL(11, 1) NOT NULL" || q.Columns[1].Type != "VARCHAR(2) NOT NULL" {
+		t.Fatalf("specs %d, columns %+v", len(c.specs), q.Columns)
+	}
+	for _, bad := range []string{"SELECT * FROM (VALUES (1), (1, 2))", "SELECT * FROM (VALUES (NULL))", "SELECT * FROM (VALUES (1), ('a'))"} {
+		if _, err := s.Execute(ctx, bad); err == nil || !strings.Contains(err.Error(), "VALUES") {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+}

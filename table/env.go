@@ -164,3 +164,62 @@ func colRef(i int, c data.Column) *expr.Expr {
 }
 
 func (e *Env) fail(err error) *Table { return &Table{env: e, err: err} }
+
+// FromValues is a bounded table of constant rows (SQL's VALUES): each
+// column takes the type its values meet at, and is named EXPR$n as in
+// Flink.
+func (e *Env) FromValues(rows ...[]*expr.Expr) *Table {
+	if len(rows) == 0 {
+		return e.fail(fmt.Errorf("VALUES without rows"))
+	}
+	width := len(rows[0])
+	resolved := make([][]*expr.Expr, len(rows))
+	for i, r := range rows {
+		if len(r) != width {
+			return e.fail(fmt.Errorf("VALUES: row %d has %d values, row 1 has %d", i+1, len(r), width))
+		}
+		for _, v := range r {
+			rv, err := expr.Resolve(v, data.Schema{}, e.opts)
+			if err != nil {
+				return e.fail(fmt.Errorf("VALUES: %w", err))
+			}
+			resolved[i] = append(resolved[i], rv)
+		}
+	}
+	vals := &Values{Columns: data.Schema{Columns: make([]data.Column, width)}}
+	for c := range width {
+		var ts []data.Type
+		for _, r := range resolved {
+			ts = append(ts, r[c].Type)
+		}
+		ct, ok := expr.CommonType(ts)
+		if !ok {
+			return e.fail(fmt.Errorf("VALUES: column %d has types %v, which have no common type", c+1, ts))
+		}
+		if ct.Kind == data.Null {
+			return e.fail(fmt.Errorf("VALUES: column %d is only NULL; CAST it to a type", c+1))
+		}
+		vals.Columns.Columns[c] = data.Column{Name: fmt.Sprintf("EXPR$%d", c), Type: ct}
+	}
+	for i, r := range resolved {
+		row := make([]data.Value, width)
+		for c, v := range r {
+			if want := vals.Columns.Columns[c].Type; !v.Type.Equal(want) {
+				cast, err := expr.Resolve(expr.Cast(rows[i][c], want), data.Schema{}, e.opts)
+				if err != nil {
+					return e.fail(fmt.Errorf("VALUES: %w", err))
+				}
+				v = cast
+			}
+			ev, err := expr.Compile(v)
+			if err != nil {
+				return e.fail(fmt.Errorf("VALUES: %w", err))
+			}
+			if row[c], err = ev(data.Row{}); err != nil {
+				return e.fail(fmt.Errorf("VALUES: %w", err))
+			}
+		}
+		vals.Rows = append(vals.Rows, row)
+	}
+	return &Table{env: e, node: vals}
+}

@@ -115,6 +115,19 @@ func (w *WatermarkAssigner) describe() string {
 	return fmt.Sprintf("WatermarkAssigner(rowtime=[%s], watermark=[%s])", w.Schema().Columns[w.Rowtime].Name, w.Expr)
 }
 
+// Values is a bounded table of constant rows (SQL's VALUES), read by one
+// subtask.
+type Values struct {
+	Columns data.Schema
+	Rows    [][]data.Value
+}
+
+func (v *Values) Schema() data.Schema { return v.Columns }
+func (v *Values) Inputs() []Node      { return nil }
+func (v *Values) describe() string {
+	return fmt.Sprintf("Values(tuples=[%d rows], fields=[%s])", len(v.Rows), strings.Join(v.Columns.Names(), ", "))
+}
+
 // Union is UNION ALL: the inputs' rows, merged.
 type Union struct {
 	Ins []Node

@@ -5,6 +5,7 @@ import (
 
 	"github.com/vmihailenco/msgpack/v5"
 
+	"github.com/runnel/runnel/table/data"
 	"github.com/runnel/runnel/table/expr"
 	"github.com/runnel/runnel/table/runtime"
 )
@@ -46,6 +47,10 @@ type (
 		Aggs    []runtime.AggCall `msgpack:"a"`
 		Names   []string          `msgpack:"n"`
 		IntKeys bool              `msgpack:"ik,omitempty"`
+	}
+	valuesBody struct {
+		Columns data.Schema    `msgpack:"c"`
+		Rows    [][]data.Value `msgpack:"r"`
 	}
 	sinkBody struct {
 		Table *CatalogTable `msgpack:"t"`
@@ -90,6 +95,8 @@ func encodeNode(n Node) (encodedNode, error) {
 		kind, body = "calc", calcBody{n.Exprs, n.Names, n.Cond}
 	case *WatermarkAssigner:
 		kind, body = "watermark", watermarkBody{n.Rowtime, n.Delay, n.Expr}
+	case *Values:
+		kind, body = "values", valuesBody{n.Columns, n.Rows}
 	case *Union:
 		kind, body = "union", struct{}{}
 	case *WindowTVF:
@@ -130,9 +137,9 @@ func decodeNode(e encodedNode) (Node, error) {
 		ins[i] = n
 	}
 	switch {
-	case e.Kind == "scan" && len(ins) != 0,
+	case (e.Kind == "scan" || e.Kind == "values") && len(ins) != 0,
 		e.Kind == "union" && len(ins) < 2,
-		e.Kind != "scan" && e.Kind != "union" && len(ins) != 1:
+		e.Kind != "scan" && e.Kind != "values" && e.Kind != "union" && len(ins) != 1:
 		return nil, fmt.Errorf("decode plan: %s with %d inputs", e.Kind, len(ins))
 	}
 	unmarshal := func(v any) error {
@@ -154,6 +161,10 @@ func decodeNode(e encodedNode) (Node, error) {
 		var b watermarkBody
 		err := unmarshal(&b)
 		return &WatermarkAssigner{Input: ins[0], Rowtime: b.Rowtime, Delay: b.Delay, Expr: b.Expr}, err
+	case "values":
+		var b valuesBody
+		err := unmarshal(&b)
+		return &Values{Columns: b.Columns, Rows: b.Rows}, err
 	case "union":
 		return &Union{Ins: ins}, nil
 	case "window-tvf":

@@ -396,7 +396,7 @@ func InsertOnly(n Node) bool { return insertOnly(n) }
 // insertOnly reports whether n's output holds inserts only.
 func insertOnly(n Node) bool {
 	switch n := n.(type) {
-	case *Scan, *WindowAggregate, *dataStreamScan:
+	case *Scan, *Values, *WindowAggregate, *dataStreamScan:
 		return true
 	case *Aggregate:
 		return false

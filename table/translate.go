@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	rtconnector "github.com/runnel/runnel/connector"
 	"github.com/runnel/runnel/operator"
 	"github.com/runnel/runnel/operator/watermark"
 	"github.com/runnel/runnel/stream"
@@ -106,6 +107,10 @@ func (t *translator) translate(n Node, ins []*stream.DataStream[data.Row]) (*str
 			return nil, fmt.Errorf("table %s: connector %s cannot be read", Qualified(n.Table.Name), n.Table.Options["connector"])
 		}
 		return sf.Source(t.env, n.Table.ConnectorTable(), n.Fields, n.describe())
+	case *Values:
+		rows := n.Rows
+		src := rtconnector.NewDataGen(int64(len(rows)), 0, func(i int64) data.Row { return data.Row{Fields: rows[i]} })
+		return stream.FromSource(t.env, src, n.describe()).SetParallelism(1), nil
 	case *Calc:
 		fn, err := newCalcFunc(n)
 		if err != nil {
