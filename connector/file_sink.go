@@ -54,12 +54,21 @@ func NewLineFileSink(dir string) operator.Sink[string] {
 	return NewFileSink(dir, func(s string) string { return s })
 }
 
+// NewAppendingLineFileSink is NewLineFileSink whose parts, without
+// checkpoints, also carry the job's id: several jobs writing one directory
+// (the INSERTs into one table) add their parts beside each other's, as
+// Flink's FileSink names parts uniquely, instead of replacing them.
+func NewAppendingLineFileSink(dir string) operator.Sink[string] {
+	return &fileSink[string]{dir: dir, format: func(s string) string { return s }, perJob: true}
+}
+
 // partBufferSize batches writes to the part file.
 const partBufferSize = 64 << 10
 
 type fileSink[T any] struct {
 	dir    string
 	format func(T) string
+	perJob bool // part names carry the job id (NewAppendingLineFileSink)
 }
 
 func (s *fileSink[T]) NewWriter(ctx *operator.Context) (operator.SinkWriter[T], error) {
@@ -68,9 +77,14 @@ func (s *fileSink[T]) NewWriter(ctx *operator.Context) (operator.SinkWriter[T], 
 	}
 	var token [8]byte
 	rand.Read(token[:]) // never fails: it crashes the process instead
+	prefix := "part-"
+	if s.perJob {
+		prefix = fmt.Sprintf("part-%s-", ctx.JobID)
+	}
 	return &fileWriter[T]{
 		dir:         s.dir,
 		format:      s.format,
+		prefix:      prefix,
 		subtask:     ctx.Subtask,
 		parallelism: ctx.Parallelism,
 		attempt:     ctx.Attempt,
@@ -87,6 +101,7 @@ func (s *fileSink[T]) NewWriter(ctx *operator.Context) (operator.SinkWriter[T], 
 type fileWriter[T any] struct {
 	dir                  string
 	format               func(T) string
+	prefix               string // of a part's name without checkpoints
 	subtask, parallelism int
 	attempt              uint64
 	exactlyOnce          bool // the job checkpoints: commit by checkpoint
@@ -107,7 +122,7 @@ func (w *fileWriter[T]) Open(*operator.Context) error {
 	if w.exactlyOnce {
 		return nil // a part opens with its first record, so no checkpoint makes an empty one
 	}
-	name := fmt.Sprintf("part-%d-%d", w.subtask, w.attempt)
+	name := fmt.Sprintf("%s%d-%d", w.prefix, w.subtask, w.attempt)
 	part, err := openPart(filepath.Join(w.dir, "."+name+".inprogress"), filepath.Join(w.dir, name))
 	if err != nil {
 		return err

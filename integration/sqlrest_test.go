@@ -131,8 +131,9 @@ INSERT INTO dst SELECT a FROM src`)
 	}
 }
 
-// TestSQLInsertValues writes VALUES into a csv table, waits for the job
-// (table.dml-sync), and reads the table back through a query.
+// TestSQLInsertValues writes VALUES into a csv table, all columns and then
+// some by name, waits for each job (table.dml-sync), and reads the table
+// back through a query.
 func TestSQLInsertValues(t *testing.T) {
 	c := NewCluster(t, 3, nil)
 	addr := followersOf(c)[0].HTTPAddr()
@@ -142,15 +143,16 @@ func TestSQLInsertValues(t *testing.T) {
 CREATE TABLE people (name STRING, age INT, born DATE) WITH ('connector' = 'filesystem', 'path' = '`+t.TempDir()+`', 'format' = 'csv');
 SET 'table.dml-sync' = 'true';
 INSERT INTO people VALUES ('ada', 36, DATE '1815-12-10'), ('alan, m.', 41, DATE '1912-06-23'), (NULL, NULL, NULL);
+INSERT INTO people (age, name) VALUES (1, 'grace');
 SELECT UPPER(name), age + 1, born FROM people`)
 	var resp node.StatementResponse
-	if err := json.Unmarshal(body, &resp); err != nil || status != http.StatusOK || len(resp.Results) != 4 {
+	if err := json.Unmarshal(body, &resp); err != nil || status != http.StatusOK || len(resp.Results) != 5 {
 		t.Fatalf("POST /v1/sql: %d %s", status, body)
 	}
 	var got []string
 	WaitForResult(t, 30*time.Second, func() (bool, error) {
 		var page node.ResultPage
-		if err := getJSON("http://"+addr+"/v1/sql/results/"+resp.Results[3].JobID+"?token="+strconv.Itoa(len(got)), &page); err != nil {
+		if err := getJSON("http://"+addr+"/v1/sql/results/"+resp.Results[4].JobID+"?token="+strconv.Itoa(len(got)), &page); err != nil {
 			return false, err
 		}
 		for _, r := range page.Rows {
@@ -167,7 +169,7 @@ SELECT UPPER(name), age + 1, born FROM people`)
 		return page.Ended, nil
 	})
 	slices.Sort(got)
-	want := []string{"ADA|37|1815-12-10", "ALAN, M.|42|1912-06-23", "NULL|NULL|NULL"}
+	want := []string{"ADA|37|1815-12-10", "ALAN, M.|42|1912-06-23", "GRACE|2|NULL", "NULL|NULL|NULL"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("rows = %q, want %q", got, want)
 	}

@@ -265,14 +265,11 @@ func defaultJobName(plan table.Node) string {
 }
 
 func (s *Session) insert(ctx context.Context, b *binder, st *Insert) (Result, error) {
-	if len(st.Columns) > 0 {
-		return Result{}, errAt(st, "INSERT with a column list is not supported yet")
-	}
 	t, err := b.query(st.Query)
 	if err != nil {
 		return Result{}, err
 	}
-	id, err := t.ExecuteInsert(ctx, tableName(st.Table))
+	id, err := t.ExecuteInsert(ctx, tableName(st.Table), st.Columns...)
 	if err != nil {
 		return Result{}, wrapAt(st, err)
 	}
@@ -347,7 +344,7 @@ func (s *Session) explain(ctx context.Context, b *binder, st *Explain) (Result, 
 		if berr != nil {
 			return Result{}, berr
 		}
-		text, err = t.Explain(ctx, tableName(inner.Table), par)
+		text, err = t.Explain(ctx, tableName(inner.Table), par, inner.Columns...)
 	default:
 		return Result{}, errAt(st, "EXPLAIN takes a query or an INSERT")
 	}

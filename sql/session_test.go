@@ -332,7 +332,7 @@ SELECT auction, COUNT(*) FROM bid GROUP BY auction`); err != nil {
 func TestValues(t *testing.T) {
 	ctx := context.Background()
 	s, c := newTestSession(t)
-	res, err := s.Execute(ctx, `INSERT INTO counts VALUES (1, 2), (3, CAST(NULL AS BIGINT));
+	res, err := s.Execute(ctx, `INSERT INTO counts (n, auction) VALUES (1, 2), (3, CAST(NULL AS BIGINT));
 SELECT * FROM (VALUES (1, 'a'), (2.5, 'bb')) AS t (x, y)`)
 	if err != nil {
 		t.Fatal(err)
@@ -341,9 +341,19 @@ SELECT * FROM (VALUES (1, 'a'), (2.5, 'bb')) AS t (x, y)`)
 	if len(c.specs) != 2 || q.Columns[0].Name != "x" || q.Columns[0].Type != "DECIMAL(11, 1) NOT NULL" || q.Columns[1].Type != "VARCHAR(2) NOT NULL" {
 		t.Fatalf("specs %d, columns %+v", len(c.specs), q.Columns)
 	}
-	for _, bad := range []string{"SELECT * FROM (VALUES (1), (1, 2))", "SELECT * FROM (VALUES (NULL))", "SELECT * FROM (VALUES (1), ('a'))"} {
-		if _, err := s.Execute(ctx, bad); err == nil || !strings.Contains(err.Error(), "VALUES") {
+	for bad, want := range map[string]string{
+		"SELECT * FROM (VALUES (1), (1, 2))":      "VALUES",
+		"SELECT * FROM (VALUES (NULL))":           "VALUES",
+		"SELECT * FROM (VALUES (1), ('a'))":       "VALUES",
+		"INSERT INTO counts (n) VALUES (1, 2)":    "1 columns listed, the query has 2",
+		"INSERT INTO counts (n, n) VALUES (1, 2)": "listed twice",
+		"INSERT INTO counts (x) VALUES (1)":       "unknown target column x",
+	} {
+		if _, err := s.Execute(ctx, bad); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v", bad, err)
 		}
+	}
+	if _, err := s.Execute(ctx, "INSERT INTO counts (n) VALUES (7)"); err != nil {
+		t.Errorf("a column list with the others NULL: %v", err)
 	}
 }

@@ -17,8 +17,8 @@ import (
 // named sink: t's columns are cast to the sink's types where they differ
 // (Flink's implicit cast on INSERT), and an updating t into an
 // insert-only sink is refused.
-func (t *Table) InsertPlan(ctx context.Context, sink string) (Node, error) {
-	n, err := t.logicalInsert(ctx, sink)
+func (t *Table) InsertPlan(ctx context.Context, sink string, columns ...string) (Node, error) {
+	n, err := t.logicalInsert(ctx, sink, columns)
 	if err != nil {
 		return nil, err
 	}
@@ -26,7 +26,7 @@ func (t *Table) InsertPlan(ctx context.Context, sink string) (Node, error) {
 }
 
 // logicalInsert is the plan of an INSERT before optimization.
-func (t *Table) logicalInsert(ctx context.Context, sink string) (Node, error) {
+func (t *Table) logicalInsert(ctx context.Context, sink string, columns []string) (Node, error) {
 	if t.err != nil {
 		return nil, t.err
 	}
@@ -38,11 +38,17 @@ func (t *Table) logicalInsert(ctx context.Context, sink string) (Node, error) {
 		return nil, err
 	}
 	want := target.Physical()
-	in := t.node.Schema()
+	source := t.node
+	if columns != nil {
+		if source, err = t.fillColumns(target, columns); err != nil {
+			return nil, err
+		}
+	}
+	in := source.Schema()
 	if in.Len() != want.Len() {
 		return nil, fmt.Errorf("INSERT INTO %s: the query has %d columns, the table %d (%s)", target.Name, in.Len(), want.Len(), want)
 	}
-	calc := &Calc{Input: t.node}
+	calc := &Calc{Input: source}
 	for i, c := range want.Columns {
 		if !assignable(in.Columns[i].Type, c.Type) {
 			return nil, fmt.Errorf("Incompatible types for sink column '%s' at position %d. Query schema: %s, sink schema: %s",
@@ -60,6 +66,44 @@ func (t *Table) logicalInsert(ctx context.Context, sink string) (Node, error) {
 		calc.Names = append(calc.Names, c.Name)
 	}
 	return &Sink{Input: calc, Table: target}, nil
+}
+
+// fillColumns places t's columns at the sink's columns named in columns
+// (INSERT INTO sink (a, c) ...) and NULL at the others, which must be
+// nullable.
+func (t *Table) fillColumns(target *CatalogTable, columns []string) (Node, error) {
+	in := t.node.Schema()
+	want := target.Physical()
+	if len(columns) != in.Len() {
+		return nil, fmt.Errorf("INSERT INTO %s: %d columns listed, the query has %d", target.Name, len(columns), in.Len())
+	}
+	from := map[string]int{}
+	for i, name := range columns {
+		if want.Index(name) < 0 {
+			return nil, fmt.Errorf("INSERT INTO %s: unknown target column %s", target.Name, name)
+		}
+		if _, dup := from[name]; dup {
+			return nil, fmt.Errorf("INSERT INTO %s: column %s listed twice", target.Name, name)
+		}
+		from[name] = i
+	}
+	calc := &Calc{Input: t.node}
+	for _, c := range want.Columns {
+		calc.Names = append(calc.Names, c.Name)
+		if i, ok := from[c.Name]; ok {
+			calc.Exprs = append(calc.Exprs, colRef(i, in.Columns[i]))
+			continue
+		}
+		if c.Type.NotNull {
+			return nil, fmt.Errorf("INSERT INTO %s: column %s has no default value and does not allow NULLs", target.Name, c.Name)
+		}
+		null, err := expr.Resolve(expr.Cast(expr.Lit(nil), c.Type), in, t.env.opts)
+		if err != nil {
+			return nil, err
+		}
+		calc.Exprs = append(calc.Exprs, null)
+	}
+	return calc, nil
 }
 
 // assignable reports whether a query column of type from may be written
@@ -81,11 +125,12 @@ func (t *Table) SelectPlan() (Node, error) {
 	return Optimize(&Collect{Input: t.node})
 }
 
-// ExecuteInsert writes t into the table named sink: inside a DataStream
-// job it adds the pipeline to the job; else it submits a job and returns
-// its id.
-func (t *Table) ExecuteInsert(ctx context.Context, sink string) (string, error) {
-	plan, err := t.InsertPlan(ctx, sink)
+// ExecuteInsert writes t into the table named sink (into the sink's
+// columns named in columns, NULL into the others, when any are named):
+// inside a DataStream job it adds the pipeline to the job; else it submits
+// a job and returns its id.
+func (t *Table) ExecuteInsert(ctx context.Context, sink string, columns ...string) (string, error) {
+	plan, err := t.InsertPlan(ctx, sink, columns...)
 	if err != nil {
 		return "", err
 	}
@@ -155,16 +200,16 @@ func (d *dataStreamScan) describe() string {
 	return fmt.Sprintf("DataStreamScan(fields=[%s])", strings.Join(d.schema.Names(), ", "))
 }
 
-// Explain explains the INSERT of t into sink, or, with sink empty, the
-// query t.
-func (t *Table) Explain(ctx context.Context, sink string, parallelism int) (string, error) {
+// Explain explains the INSERT of t into sink (its columns named in
+// columns, if any), or, with sink empty, the query t.
+func (t *Table) Explain(ctx context.Context, sink string, parallelism int, columns ...string) (string, error) {
 	if t.err != nil {
 		return "", t.err
 	}
 	var n Node = &Collect{Input: t.node}
 	if sink != "" {
 		var err error
-		if n, err = t.logicalInsert(ctx, sink); err != nil {
+		if n, err = t.logicalInsert(ctx, sink, columns); err != nil {
 			return "", err
 		}
 	}

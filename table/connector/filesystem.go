@@ -20,11 +20,13 @@ import (
 // that does not parse fails the job with the file, the offset and the
 // column, unless the format's 'ignore-parse-errors' skips it.
 //
-// Written, 'path' is a directory of part files (connector.NewFileSink):
-// exactly once when the job checkpoints, each part committed with the
-// checkpoint that holds it; without checkpoints the parts are committed
-// when the input ends, so a bounded query's output appears whole at its
-// end. The sink takes inserts only: an update or delete fails the job.
+// Written, 'path' is a directory of part files
+// (connector.NewAppendingLineFileSink): exactly once when the job
+// checkpoints, each part committed with the checkpoint that holds it;
+// without checkpoints the parts are committed when the input ends, so a
+// bounded query's output appears whole at its end. Each INSERT adds parts
+// of its own, as Flink's. The sink takes inserts only: an update or delete
+// fails the job.
 type filesystem struct{}
 
 func init() { Register("filesystem", filesystem{}) }
@@ -114,7 +116,7 @@ func (filesystem) Sink(in *stream.DataStream[data.Row], t Table, name string) er
 		return fmt.Errorf("table %s: %w", t.Name, err)
 	}
 	lines := stream.Process(in, &lineFormatter{format: spec.format, table: t.Name}).Name("Format: " + spec.formatName)
-	stream.SinkTo(lines, ds.NewLineFileSink(spec.path), name)
+	stream.SinkTo(lines, ds.NewAppendingLineFileSink(spec.path), name)
 	return nil
 }
 
