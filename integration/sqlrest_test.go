@@ -55,7 +55,7 @@ func TestSQLRESTBadStatements(t *testing.T) {
 	status, body := postSQL(t, addr, "", "CREATE TABLE ok1 (a INT) WITH ('connector' = 'blackhole');\nSELECT nope FROM ok1")
 	var resp node.StatementResponse
 	if err := json.Unmarshal(body, &resp); err != nil || status != http.StatusBadRequest || len(resp.Results) != 1 ||
-		!strings.Contains(resp.Error, "line 2, column 1") {
+		!strings.Contains(resp.Error, "line 2, column 8: column \"nope\" not found") {
 		t.Fatalf("half-failed script: %d %s", status, body)
 	}
 }

@@ -2,6 +2,7 @@ package sql
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -22,6 +23,22 @@ type binder struct {
 	// quals are the names a column may be qualified with in the current
 	// SELECT: its FROM item's table name and alias.
 	quals map[string]bool
+	// idents is where each column name was last written: the Table API
+	// resolves each clause as it is added, so an unknown column it reports
+	// is most likely the one bound last.
+	idents map[string]Pos
+}
+
+// pointAtColumn gives an unknown column's error the position where the
+// column was written, rather than its statement's.
+func (b *binder) pointAtColumn(err error) error {
+	var uc *expr.UnknownColumnError
+	if errors.As(err, &uc) {
+		if p, ok := b.idents[uc.Name]; ok {
+			return &Error{Line: p.Line, Col: p.Col, Msg: uc.Error()}
+		}
+	}
+	return err
 }
 
 func errAt(n Node, format string, args ...any) error {
@@ -100,7 +117,8 @@ func wrapAt(n Node, err error) error {
 	if _, ok := err.(*Error); ok {
 		return err
 	}
-	return errAt(n, "%v", err)
+	p := n.Position()
+	return &Error{Line: p.Line, Col: p.Col, Msg: err.Error(), cause: err}
 }
 
 func (b *binder) selectBlock(s *Select) (*table.Table, error) {

@@ -18,7 +18,11 @@ func (b *binder) expr(e Expr) (*expr.Expr, error) {
 		if q := e.Parts[:len(e.Parts)-1]; len(q) > 0 && b.quals != nil && !b.quals[q[len(q)-1]] {
 			return nil, errAt(e, "table '%s' not found in FROM", q[len(q)-1])
 		}
-		return expr.Col(e.Parts[len(e.Parts)-1]), nil
+		name := e.Parts[len(e.Parts)-1]
+		if b.idents != nil {
+			b.idents[name] = e.Pos
+		}
+		return expr.Col(name), nil
 	case *Literal:
 		return literal(e)
 	case *IntervalLit:

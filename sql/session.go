@@ -96,8 +96,9 @@ func (s *Session) Execute(ctx context.Context, script string) ([]Result, error) 
 	return out, nil
 }
 
-func (s *Session) execute(ctx context.Context, st Statement) (Result, error) {
-	b := &binder{ctx: ctx, env: s.env}
+func (s *Session) execute(ctx context.Context, st Statement) (_ Result, err error) {
+	b := &binder{ctx: ctx, env: s.env, idents: map[string]Pos{}}
+	defer func() { err = b.pointAtColumn(err) }()
 	switch st := st.(type) {
 	case *CreateTable:
 		return s.createTable(ctx, b, st)

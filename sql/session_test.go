@@ -133,7 +133,7 @@ FROM TABLE(TUMBLE(TABLE bid, DESCRIPTOR(ts), INTERVAL '10' SECOND)) GROUP BY win
 // position, and change nothing.
 func TestStatementErrors(t *testing.T) {
 	cases := []struct{ sql, want string }{
-		{"SELECT nope FROM bid", "line 1, column 1: SELECT: column \"nope\" not found"},
+		{"SELECT nope FROM bid", "line 1, column 8: column \"nope\" not found"},
 		{"SELECT * FROM missing", "table or view missing not found"},
 		{"INSERT INTO files SELECT auction, COUNT(*) FROM bid GROUP BY auction",
 			"Table sink 'default_catalog.default_database.files' doesn't support consuming update changes which is produced by node GroupAggregate"},

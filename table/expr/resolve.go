@@ -83,20 +83,32 @@ func (r *resolver) resolve(e *Expr) (*Expr, error) {
 // maxListed is how many of the input's columns a not-found message lists.
 const maxListed = 30
 
+// UnknownColumnError is a reference to a column the input does not have;
+// a caller that knows where the name was written (the SQL binder) can
+// point at it.
+type UnknownColumnError struct {
+	Name  string
+	Input []string
+}
+
+func (e *UnknownColumnError) Error() string {
+	if len(e.Input) == 0 {
+		return fmt.Sprintf("column %q not found; the input has no columns", e.Name)
+	}
+	names := e.Input
+	if len(names) > maxListed {
+		names = append(names[:maxListed:maxListed], "...")
+	}
+	return fmt.Sprintf("column %q not found; the input has %s", e.Name, strings.Join(names, ", "))
+}
+
 // resolveCol finds a column by name, or by Index for a nameless one.
 func (r *resolver) resolveCol(e *Expr) (*Expr, error) {
 	i := e.Index
 	if e.Name != "" {
 		i = r.in.Index(e.Name)
 		if i < 0 {
-			if r.in.Len() == 0 {
-				return nil, fmt.Errorf("column %q not found; the input has no columns", e.Name)
-			}
-			names := r.in.Names()
-			if len(names) > maxListed {
-				names = append(names[:maxListed:maxListed], "...")
-			}
-			return nil, fmt.Errorf("column %q not found; the input has %s", e.Name, strings.Join(names, ", "))
+			return nil, &UnknownColumnError{Name: e.Name, Input: r.in.Names()}
 		}
 	} else if i < 0 || i >= r.in.Len() {
 		return nil, fmt.Errorf("column $%d not found; the input has %d columns", i, r.in.Len())
