@@ -1,6 +1,7 @@
 package sql
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -214,15 +215,14 @@ func (b *binder) items(list []*SelectItem, t *table.Table) ([]*expr.Expr, error)
 // qualifiers are the names r's columns may be qualified with.
 func qualifiers(r TableRef) map[string]bool {
 	q := map[string]bool{}
+	// An alias hides the table's own name, as in Flink.
 	switch r := r.(type) {
 	case *TableName:
-		q[r.Name[len(r.Name)-1]] = true
-		q[r.Alias] = r.Alias != ""
+		q[cmp.Or(r.Alias, r.Name[len(r.Name)-1])] = true
 	case *Subquery:
 		q[r.Alias] = r.Alias != ""
 	case *WindowTVF:
-		q[r.Alias] = r.Alias != ""
-		q[r.Table.Name[len(r.Table.Name)-1]] = true
+		q[cmp.Or(r.Alias, r.Table.Name[len(r.Table.Name)-1])] = true
 	}
 	return q
 }
