@@ -119,6 +119,32 @@ func (t *CatalogTable) Connector() (connector.Factory, error) {
 	return f, nil
 }
 
+// SourceFactory is the table's connector, which must be readable.
+func (t *CatalogTable) SourceFactory() (connector.SourceFactory, error) {
+	f, err := t.Connector()
+	if err != nil {
+		return nil, err
+	}
+	sf, ok := f.(connector.SourceFactory)
+	if !ok {
+		return nil, fmt.Errorf("table %s: connector %s cannot be read", Qualified(t.Name), t.Options["connector"])
+	}
+	return sf, nil
+}
+
+// SinkFactory is the table's connector, which must be writable.
+func (t *CatalogTable) SinkFactory() (connector.SinkFactory, error) {
+	f, err := t.Connector()
+	if err != nil {
+		return nil, err
+	}
+	sf, ok := f.(connector.SinkFactory)
+	if !ok {
+		return nil, fmt.Errorf("table %s: connector %s cannot be written", Qualified(t.Name), t.Options["connector"])
+	}
+	return sf, nil
+}
+
 // Resolve checks a declared table and fills in the computed columns' and
 // the watermark's types, so that a bad DDL fails at CREATE and not in a
 // later job: names unique, types in range, computed columns over physical

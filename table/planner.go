@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/runnel/runnel/table/connector"
 	"github.com/runnel/runnel/table/expr"
 	"github.com/runnel/runnel/table/runtime"
 )
@@ -391,10 +390,7 @@ func argName(e *expr.Expr, def string) string {
 
 // InsertOnly reports whether a plan's output holds inserts only, or is a
 // changelog with updates and deletes.
-func InsertOnly(n Node) bool { return insertOnly(n) }
-
-// insertOnly reports whether n's output holds inserts only.
-func insertOnly(n Node) bool {
+func InsertOnly(n Node) bool {
 	switch n := n.(type) {
 	case *Scan, *Values, *WindowAggregate, *dataStreamScan:
 		return true
@@ -402,13 +398,13 @@ func insertOnly(n Node) bool {
 		return false
 	case *Union:
 		for _, in := range n.Ins {
-			if !insertOnly(in) {
+			if !InsertOnly(in) {
 				return false
 			}
 		}
 		return true
 	}
-	return insertOnly(n.Inputs()[0])
+	return InsertOnly(n.Inputs()[0])
 }
 
 // updatingNode is the node that first makes n's output a changelog.
@@ -442,20 +438,16 @@ func checkChangelog(n Node) error {
 	}
 	switch n := n.(type) {
 	case *WindowTVF, *WindowAggregate, *WatermarkAssigner:
-		if !insertOnly(n.Inputs()[0]) {
+		if !InsertOnly(n.Inputs()[0]) {
 			return fmt.Errorf("%s doesn't support consuming update changes which is produced by node %s",
 				strings.SplitN(n.describe(), "(", 2)[0], updatingNode(n).describe())
 		}
 	case *Sink:
-		f, err := n.Table.Connector()
+		sf, err := n.Table.SinkFactory()
 		if err != nil {
 			return err
 		}
-		sf, ok := f.(connector.SinkFactory)
-		if !ok {
-			return fmt.Errorf("table %s: connector %s cannot be written", Qualified(n.Table.Name), n.Table.Options["connector"])
-		}
-		if !sf.AcceptsChanges() && !insertOnly(n.Input) {
+		if !sf.AcceptsChanges() && !InsertOnly(n.Input) {
 			return fmt.Errorf("Table sink '%s' doesn't support consuming update changes which is produced by node %s",
 				Qualified(n.Table.Name), updatingNode(n).describe())
 		}

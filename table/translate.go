@@ -5,11 +5,10 @@ import (
 	"fmt"
 	"time"
 
-	rtconnector "github.com/runnel/runnel/connector"
+	"github.com/runnel/runnel/connector"
 	"github.com/runnel/runnel/operator"
 	"github.com/runnel/runnel/operator/watermark"
 	"github.com/runnel/runnel/stream"
-	"github.com/runnel/runnel/table/connector"
 	"github.com/runnel/runnel/table/data"
 	"github.com/runnel/runnel/table/expr"
 	"github.com/runnel/runnel/table/runtime"
@@ -98,18 +97,14 @@ func (t *translator) node(n Node) (*stream.DataStream[data.Row], error) {
 func (t *translator) translate(n Node, ins []*stream.DataStream[data.Row]) (*stream.DataStream[data.Row], error) {
 	switch n := n.(type) {
 	case *Scan:
-		f, err := n.Table.Connector()
+		sf, err := n.Table.SourceFactory()
 		if err != nil {
 			return nil, err
-		}
-		sf, ok := f.(connector.SourceFactory)
-		if !ok {
-			return nil, fmt.Errorf("table %s: connector %s cannot be read", Qualified(n.Table.Name), n.Table.Options["connector"])
 		}
 		return sf.Source(t.env, n.Table.ConnectorTable(), n.Fields, n.describe())
 	case *Values:
 		rows := n.Rows
-		src := rtconnector.NewDataGen(int64(len(rows)), 0, func(i int64) data.Row { return data.Row{Fields: rows[i]} })
+		src := connector.NewDataGen(int64(len(rows)), 0, func(i int64) data.Row { return data.Row{Fields: rows[i]} })
 		return stream.FromSource(t.env, src, n.describe()).SetParallelism(1), nil
 	case *Calc:
 		fn, err := newCalcFunc(n)
@@ -136,17 +131,13 @@ func (t *translator) translate(n Node, ins []*stream.DataStream[data.Row]) (*str
 		return runtime.WindowAggregate(ins[0], n.Spec, n.Keys, n.Aggs, runtime.WindowAggOptions{KeyTypes: keyTypes(n.IntKeys, n.Input, n.Keys)}), nil
 	case *Aggregate:
 		return runtime.GroupAggregate(ins[0], n.Keys, n.Aggs, runtime.GroupAggOptions{
-			InsertOnly: insertOnly(n.Input),
+			InsertOnly: InsertOnly(n.Input),
 			KeyTypes:   keyTypes(n.IntKeys, n.Input, n.Keys),
 		}), nil
 	case *Sink:
-		f, err := n.Table.Connector()
+		sf, err := n.Table.SinkFactory()
 		if err != nil {
 			return nil, err
-		}
-		sf, ok := f.(connector.SinkFactory)
-		if !ok {
-			return nil, fmt.Errorf("table %s: connector %s cannot be written", Qualified(n.Table.Name), n.Table.Options["connector"])
 		}
 		in := ins[0]
 		if check := notNullChecks(n); check != nil {
