@@ -236,23 +236,7 @@ func intCompare(e *Expr) (pred, error) {
 		if null {
 			return false, err
 		}
-		return op.testInt(x, y), nil
+		return testOrdered(op, x, y), nil
 	}, nil
 }
 
-// testInt is test for two int64s, without the three-way step.
-func (op cmpOp) testInt(x, y int64) bool {
-	switch op {
-	case opEq:
-		return x == y
-	case opNe:
-		return x != y
-	case opLt:
-		return x < y
-	case opLe:
-		return x <= y
-	case opGt:
-		return x > y
-	}
-	return x >= y
-}

@@ -42,9 +42,10 @@ func (op cmpOp) test(c int) bool {
 	return c >= 0
 }
 
-// testFloat is test for DOUBLEs as Java's primitive comparisons: NaN is
-// unequal to everything, itself included.
-func (op cmpOp) testFloat(x, y float64) bool {
+// testOrdered is test for two int64s or two DOUBLEs, without the
+// three-way step; DOUBLEs compare as Java's primitives: NaN is unequal to
+// everything, itself included.
+func testOrdered[T int64 | float64](op cmpOp, x, y T) bool {
 	switch op {
 	case opEq:
 		return x == y
@@ -116,7 +117,7 @@ func compareValues(c cmpClass, x, y data.Value) int {
 // holds reports whether x op y for non-NULL values of class c.
 func holds(op cmpOp, c cmpClass, x, y data.Value) bool {
 	if c == clsDouble {
-		return op.testFloat(x.Float64(), y.Float64())
+		return testOrdered(op, x.Float64(), y.Float64())
 	}
 	return op.test(compareValues(c, x, y))
 }
@@ -270,7 +271,7 @@ func compileCompare(e *Expr) (Eval, error) {
 			if null {
 				return vNullBool, err
 			}
-			return boolValue(op.testInt(x, y)), nil
+			return boolValue(testOrdered(op, x, y)), nil
 		}, nil
 	}
 	a, err := compile(e.Args[0])
@@ -288,7 +289,7 @@ func compileCompare(e *Expr) (Eval, error) {
 			if null {
 				return vNullBool, err
 			}
-			return boolValue(op.testFloat(x.Float64(), y.Float64())), nil
+			return boolValue(testOrdered(op, x.Float64(), y.Float64())), nil
 		}, nil
 	case clsString:
 		return func(r data.Row) (data.Value, error) {
