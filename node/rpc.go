@@ -10,6 +10,7 @@ import (
 
 	"github.com/runnel/runnel/coordinator"
 	"github.com/runnel/runnel/jobgraph"
+	"github.com/runnel/runnel/table"
 )
 
 // RPC methods served on the peer connections.
@@ -17,6 +18,10 @@ const (
 	// methodRaftStatus tells a bootstrapping node whether this one is
 	// already part of a cluster.
 	methodRaftStatus = "raft.status"
+	// methodFetchResults and methodDropResults reach the rows of a SELECT
+	// that this node's collect sink holds (node/sql.go).
+	methodFetchResults = "sql.results"
+	methodDropResults  = "sql.drop"
 	// The rest are leader operations forwarded by followers.
 	methodRemoveNode    = "cluster.remove"
 	methodTransferLead  = "cluster.transfer-leadership"
@@ -60,6 +65,22 @@ func (n *Node) registerRPC() {
 			return nil, err
 		}
 		return msgpack.Marshal(raftStatusResponse{HasState: has})
+	})
+	n.peers.Handle(methodFetchResults, func(ctx context.Context, body []byte) ([]byte, error) {
+		var req fetchResults
+		if err := msgpack.Unmarshal(body, &req); err != nil {
+			return nil, err
+		}
+		page, found := localResults(req.Job, req.Token)
+		return msgpack.Marshal(fetchedResults{Page: page, Found: found})
+	})
+	n.peers.Handle(methodDropResults, func(ctx context.Context, body []byte) ([]byte, error) {
+		var job string
+		if err := msgpack.Unmarshal(body, &job); err != nil {
+			return nil, err
+		}
+		table.LocalResults.Drop(jobgraph.JobID(job))
+		return msgpack.Marshal(nil)
 	})
 	for method, op := range n.leaderOps() {
 		n.peers.Handle(method, func(ctx context.Context, body []byte) ([]byte, error) {

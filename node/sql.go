@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -33,7 +32,7 @@ const maxStatementBody = 1 << 20
 type sqlSessions struct {
 	mu   sync.Mutex
 	byID map[string]*sqlSession
-	// homes remembers which node's HTTP address served a query's rows, so
+	// homes remembers which node (its RPC address) served a query's rows, so
 	// that later fetches go straight there.
 	homes map[string]string
 }
@@ -53,14 +52,10 @@ func (c sqlCluster) SubmitJob(ctx context.Context, spec jobgraph.Spec) (string, 
 	return c.n.submitJob(ctx, spec)
 }
 
-func (c sqlCluster) JobStatus(ctx context.Context, id string) (string, string, error) {
-	return c.jobStatus(ctx, id)
-}
-
-// jobStatus reads this node's replica, and asks the leader about a job the
+// JobStatus reads this node's replica, and asks the leader about a job the
 // replica does not know yet: the leader knows it as soon as it is
 // submitted.
-func (c sqlCluster) jobStatus(ctx context.Context, id string) (string, string, error) {
+func (c sqlCluster) JobStatus(ctx context.Context, id string) (string, string, error) {
 	if job, ok := c.n.fsm.Job(id); ok {
 		return string(job.Status), job.Error, nil
 	}
@@ -192,9 +187,35 @@ type ResultPage struct {
 
 const maxPageRows = 1000
 
+// fetchResults asks a node for the rows of a query it holds; the answer
+// is fetchedResults.
+type fetchResults struct {
+	Job   string `msgpack:"job"`
+	Token int64  `msgpack:"token"`
+}
+
+type fetchedResults struct {
+	Page  ResultPage `msgpack:"page"`
+	Found bool       `msgpack:"found"`
+}
+
+// localResults is the page of a query's rows from token on, if this
+// process runs the query's collect sink.
+func localResults(job string, token int64) (ResultPage, bool) {
+	p, schema, found := table.LocalResults.Fetch(jobgraph.JobID(job), token, maxPageRows)
+	if !found {
+		return ResultPage{}, false
+	}
+	page := ResultPage{Next: p.Next, Ended: p.Ended}
+	for _, row := range p.Rows {
+		page.Rows = append(page.Rows, resultRow(row, schema))
+	}
+	return page, true
+}
+
 // handleFetchResults returns a query's rows from ?token= on. The rows are
 // on the node that runs the query's collect sink; another node asks the
-// others (?local=true stops the fan-out).
+// others over the peer connection, first the one that had them last time.
 func (n *Node) handleFetchResults(r *http.Request) (any, error) {
 	id := r.PathValue("job")
 	n.touchSession(r.URL.Query().Get("session"))
@@ -202,46 +223,58 @@ func (n *Node) handleFetchResults(r *http.Request) (any, error) {
 	if err != nil && r.URL.Query().Get("token") != "" {
 		return nil, badRequest("token %q: not a number", r.URL.Query().Get("token"))
 	}
-	status, failure, err := sqlCluster{n}.jobStatus(r.Context(), id)
+	status, failure, err := sqlCluster{n}.JobStatus(r.Context(), id)
 	if err != nil {
 		return nil, err
 	}
-	page := ResultPage{Next: token, Status: status, Error: failure}
-	p, schema, found := table.LocalResults.Fetch(jobgraph.JobID(id), token, maxPageRows)
-	if found {
-		page.Next, page.Ended = p.Next, p.Ended
-		for _, row := range p.Rows {
-			page.Rows = append(page.Rows, resultRow(row, schema))
-		}
-		return page, nil
+	page, found := localResults(id, token)
+	if !found {
+		page, found = n.remoteResults(r.Context(), id, token)
 	}
-	if r.URL.Query().Get("local") == "true" {
-		return nil, &apiError{Status: http.StatusNotFound, Message: "no results here"}
+	if !found {
+		// Not started yet, or its node is gone: nothing for now.
+		page = ResultPage{Next: token}
 	}
-	path := "/v1/sql/results/" + url.PathEscape(id) + "?local=true&token=" + strconv.FormatInt(token, 10)
+	page.Status, page.Error = status, failure
+	return page, nil
+}
+
+// remoteResults asks the other nodes for a query's rows.
+func (n *Node) remoteResults(ctx context.Context, id string, token int64) (ResultPage, bool) {
 	n.sessions.mu.Lock()
 	home := n.sessions.homes[id]
 	n.sessions.mu.Unlock()
-	var remote ResultPage
-	if home != "" && getPeerJSON(r.Context(), home, path, &remote) == nil {
-		return remote, nil
+	addrs := []string{home}
+	for _, addr := range n.peerAddrs() {
+		if addr != home {
+			addrs = append(addrs, addr)
+		}
 	}
-	for name, node := range n.fsm.Nodes() {
-		if name == n.cfg.Name || node.HTTPAddr == "" || node.HTTPAddr == home {
+	for _, addr := range addrs {
+		var resp fetchedResults
+		if addr == "" || n.peers.Call(ctx, addr, methodFetchResults, fetchResults{Job: id, Token: token}, &resp) != nil || !resp.Found {
 			continue
 		}
-		if err := getPeerJSON(r.Context(), node.HTTPAddr, path, &remote); err == nil {
-			n.sessions.mu.Lock()
-			if n.sessions.homes == nil {
-				n.sessions.homes = map[string]string{}
-			}
-			n.sessions.homes[id] = node.HTTPAddr
-			n.sessions.mu.Unlock()
-			return remote, nil
+		n.sessions.mu.Lock()
+		if n.sessions.homes == nil {
+			n.sessions.homes = map[string]string{}
+		}
+		n.sessions.homes[id] = addr
+		n.sessions.mu.Unlock()
+		return resp.Page, true
+	}
+	return ResultPage{}, false
+}
+
+// peerAddrs are the RPC addresses of the other nodes in the node table.
+func (n *Node) peerAddrs() []string {
+	var out []string
+	for name, node := range n.fsm.Nodes() {
+		if name != n.cfg.Name && node.RPCAddr != "" {
+			out = append(out, node.RPCAddr)
 		}
 	}
-	// Not started yet, or its node is gone: nothing to return for now.
-	return page, nil
+	return out
 }
 
 func resultRow(row data.Row, schema data.Schema) ResultRow {
@@ -254,24 +287,6 @@ func resultRow(row data.Row, schema data.Schema) ResultRow {
 		out.Fields[i] = &s
 	}
 	return out
-}
-
-func getPeerJSON(ctx context.Context, addr, path string, v any) error {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+path, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s: %s", addr, resp.Status)
-	}
-	return json.NewDecoder(resp.Body).Decode(v)
 }
 
 // touchSession marks a session as used: a client watching a long query
@@ -296,23 +311,14 @@ func (n *Node) handleCancelQuery(r *http.Request) (any, error) {
 	n.sessions.mu.Lock()
 	delete(n.sessions.homes, id)
 	n.sessions.mu.Unlock()
-	if r.URL.Query().Get("local") == "true" {
-		return map[string]string{"job": id}, nil
-	}
 	if err := n.onLeader(r.Context(), methodCancelJob, id, nil); err != nil && !errors.Is(err, coordinator.ErrJobEnded) && statusOf(err) != http.StatusConflict {
 		return nil, err
 	}
-	for name, node := range n.fsm.Nodes() {
-		if name == n.cfg.Name || node.HTTPAddr == "" {
-			continue
-		}
+	for _, addr := range n.peerAddrs() {
+		// Best effort: a node that misses the drop frees the rows when the
+		// sweep finds the job ended.
 		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
-		req, err := http.NewRequestWithContext(ctx, http.MethodDelete, "http://"+node.HTTPAddr+"/v1/sql/results/"+url.PathEscape(id)+"?local=true", nil)
-		if err == nil {
-			if resp, err := http.DefaultClient.Do(req); err == nil {
-				resp.Body.Close()
-			}
-		}
+		n.peers.Call(ctx, addr, methodDropResults, id, nil)
 		cancel()
 	}
 	return map[string]string{"job": id, "status": "canceling"}, nil

@@ -239,4 +239,3 @@ func intCompare(e *Expr) (pred, error) {
 		return testOrdered(op, x, y), nil
 	}, nil
 }
-
