@@ -115,7 +115,7 @@ func (t *translator) translate(n Node, ins []*stream.DataStream[data.Row]) (*str
 	case *WatermarkAssigner:
 		col, delay := n.Rowtime, n.Delay
 		return stream.AssignTimestampsAndWatermarks(ins[0], watermark.Strategy[data.Row]{
-			Generator: func() watermark.Generator { return &sqlWatermarks{delay: delay, max: operator.MinWatermark} },
+			Generator: func() watermark.Generator { return watermark.SQL(delay) },
 			Timestamps: func(r data.Row, prev int64) int64 {
 				if v := r.Fields[col]; !v.IsNull() {
 					return v.Millis()
@@ -160,32 +160,6 @@ func keyTypes(intKeys bool, in Node, keys []int) runtime.KeyTypes {
 		return nil
 	}
 	return runtime.KeyTypesOf(in.Schema(), keys)
-}
-
-// sqlWatermarks is a SQL table's watermark: the largest rowtime seen minus
-// the declared delay, with no extra millisecond (unlike the DataStream
-// API's bounded out-of-orderness).
-type sqlWatermarks struct {
-	delay, max, emitted int64
-	started             bool
-}
-
-func (g *sqlWatermarks) OnEvent(ts int64) {
-	if ts > g.max {
-		g.max = ts
-	}
-}
-
-func (g *sqlWatermarks) OnPeriodicEmit() (int64, bool) {
-	if g.max == operator.MinWatermark {
-		return 0, false
-	}
-	wm := g.max - g.delay
-	if g.started && wm <= g.emitted {
-		return 0, false
-	}
-	g.started, g.emitted = true, wm
-	return wm, true
 }
 
 // calcFunc evaluates a Calc's compiled condition and projections.

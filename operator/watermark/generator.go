@@ -75,6 +75,35 @@ func (b *bounded) OnPeriodicEmit() (int64, bool) {
 	return wm, true
 }
 
+// SQL returns Flink SQL's watermark for WATERMARK FOR ts AS ts - INTERVAL
+// delay (delay in ms): the largest timestamp seen minus delay exactly,
+// without BoundedOutOfOrderness's extra millisecond, and none before the
+// first event. delay may be negative, as the SQL may say.
+func SQL(delay int64) Generator {
+	return &sqlWatermarks{delay: delay, max: MinWatermark}
+}
+
+type sqlWatermarks struct {
+	delay, max, emitted int64
+	started             bool
+}
+
+func (g *sqlWatermarks) OnEvent(ts int64) {
+	g.max = max(g.max, ts)
+}
+
+func (g *sqlWatermarks) OnPeriodicEmit() (int64, bool) {
+	if g.max == MinWatermark {
+		return 0, false
+	}
+	wm := g.max - g.delay
+	if g.started && wm <= g.emitted {
+		return 0, false
+	}
+	g.started, g.emitted = true, wm
+	return wm, true
+}
+
 // WithIdleness wraps g so that a stream without events for longer than d
 // is declared idle, and downstream leaves it out of its minimum watermark
 // (see Valve) instead of stalling on a partition that has no data (Flink's

@@ -201,3 +201,23 @@ func TestStrategy(t *testing.T) {
 		t.Fatal("generator with idleness does not implement Idler")
 	}
 }
+
+// TestSQLWatermark checks Flink SQL's watermark: the largest timestamp
+// minus the delay, exactly, never going back, none before an event.
+func TestSQLWatermark(t *testing.T) {
+	g := SQL(5000)
+	if _, ok := g.OnPeriodicEmit(); ok {
+		t.Fatal("a watermark before any event")
+	}
+	for _, step := range []struct {
+		ts   int64
+		want int64
+		ok   bool
+	}{{10_000, 5000, true}, {8000, 0, false}, {12_000, 7000, true}} {
+		g.OnEvent(step.ts)
+		wm, ok := g.OnPeriodicEmit()
+		if ok != step.ok || ok && wm != step.want {
+			t.Fatalf("after %d: %d %v, want %d %v", step.ts, wm, ok, step.want, step.ok)
+		}
+	}
+}
