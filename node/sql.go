@@ -278,8 +278,9 @@ func (n *Node) peerAddrs() []string {
 }
 
 func resultRow(row data.Row, schema data.Schema) ResultRow {
-	out := ResultRow{Kind: row.Kind.String(), Fields: make([]*string, len(row.Fields))}
-	for i, v := range row.Fields {
+	out := ResultRow{Kind: row.Kind.String(), Fields: make([]*string, row.Width())}
+	for i := range row.Width() {
+		v := row.Field(i)
 		if v.IsNull() {
 			continue
 		}

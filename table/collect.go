@@ -155,7 +155,7 @@ func (w *collectWriter) Write(row data.Row) error {
 	if w.b.dropped {
 		return ErrResultsDropped
 	}
-	w.b.rows = append(w.b.rows, row)
+	w.b.rows = append(w.b.rows, row.Clone()) // kept until fetched: not its block
 	return nil
 }
 

@@ -104,7 +104,7 @@ func (t *translator) translate(n Node, ins []*stream.DataStream[data.Row]) (*str
 		return sf.Source(t.env, n.Table.ConnectorTable(), n.Fields, n.describe())
 	case *Values:
 		rows := n.Rows
-		src := connector.NewDataGen(int64(len(rows)), 0, func(i int64) data.Row { return data.Row{Fields: rows[i]} })
+		src := connector.NewDataGen(int64(len(rows)), 0, func(i int64) data.Row { return data.MakeRow(data.Insert, rows[i]) })
 		return stream.FromSource(t.env, src, n.describe()).SetParallelism(1), nil
 	case *Calc:
 		fn, err := newCalcFunc(n)
@@ -117,7 +117,7 @@ func (t *translator) translate(n Node, ins []*stream.DataStream[data.Row]) (*str
 		return stream.AssignTimestampsAndWatermarks(ins[0], watermark.Strategy[data.Row]{
 			Generator: func() watermark.Generator { return watermark.SQL(delay) },
 			Timestamps: func(r data.Row, prev int64) int64 {
-				if v := r.Fields[col]; !v.IsNull() {
+				if v := r.Field(col); !v.IsNull() {
 					return v.Millis()
 				}
 				return prev
@@ -175,11 +175,15 @@ type calcFunc struct {
 	reads int
 	// run is set when the output columns are the input's columns from
 	// on, in order (a filter, a projection dropping leading or trailing
-	// columns): the output row then shares the input's fields instead of
-	// copying them, as rows are not modified once emitted. An output row
-	// kept downstream keeps all of the input's fields alive.
+	// columns): the output row then shares the input's bytes instead of
+	// copying them, as rows are not modified once built. An output row
+	// kept downstream keeps all of the input's bytes alive.
 	run  bool
 	from int
+	// values holds the computed fields of an output row, reused per row;
+	// alloc makes the rows.
+	values []data.Value
+	alloc  data.Allocator
 }
 
 func newCalcFunc(c *Calc) (*calcFunc, error) {
@@ -209,12 +213,13 @@ func newCalcFunc(c *Calc) (*calcFunc, error) {
 	if f.run {
 		f.from = c.Exprs[0].Index
 	}
+	f.values = make([]data.Value, len(f.cols))
 	return f, nil
 }
 
 func (f *calcFunc) ProcessElement(r data.Row, out operator.Collector[data.Row]) error {
-	if len(r.Fields) < f.reads {
-		return fmt.Errorf("row has %d fields, the projection reads $%d", len(r.Fields), f.reads-1)
+	if r.Width() < f.reads {
+		return fmt.Errorf("row has %d fields, the projection reads $%d", r.Width(), f.reads-1)
 	}
 	if f.cond != nil {
 		ok, err := f.cond(r)
@@ -223,23 +228,20 @@ func (f *calcFunc) ProcessElement(r data.Row, out operator.Collector[data.Row]) 
 		}
 	}
 	if f.run {
-		end := f.from + len(f.cols)
-		out.Collect(data.Row{Kind: r.Kind, Fields: r.Fields[f.from:end:end]})
+		out.Collect(r.Slice(f.from, f.from+len(f.cols)))
 		return nil
 	}
-	o := data.Row{Kind: r.Kind, Fields: make([]data.Value, len(f.cols))}
 	for i, c := range f.cols {
 		if c >= 0 {
-			o.Fields[i] = r.Fields[c]
 			continue
 		}
 		v, err := f.exprs[i](r)
 		if err != nil {
 			return err
 		}
-		o.Fields[i] = v
+		f.values[i] = v
 	}
-	out.Collect(o)
+	out.Collect(f.alloc.Project(r.Kind, r, f.cols, f.values))
 	return nil
 }
 
@@ -285,7 +287,7 @@ func notNullChecks(s *Sink) *notNullEnforcer {
 
 func (e *notNullEnforcer) ProcessElement(r data.Row, out operator.Collector[data.Row]) error {
 	for i, c := range e.cols {
-		if r.Fields[c].IsNull() {
+		if r.IsNullAt(c) {
 			return fmt.Errorf("column '%s' is NOT NULL, however, a null value is being written into it", e.names[i])
 		}
 	}

@@ -102,16 +102,16 @@ func (datagen) Source(env *stream.Env, t Table, fields []int, name string) (*str
 	if err := checkFields(t, fields); err != nil {
 		return nil, err
 	}
+	values := make([]data.Value, len(fields)) // reused per row
 	gen := func(i int64) data.Row {
 		var now time.Time
 		if spec.needsNow {
 			now = time.Now()
 		}
-		row := data.Row{Fields: make([]data.Value, len(fields))}
 		for k, f := range fields {
-			row.Fields[k] = spec.cols[f].value(i, now)
+			values[k] = spec.cols[f].value(i, now)
 		}
-		return row
+		return data.MakeRow(data.Insert, values)
 	}
 	return stream.FromSource(env, ds.NewDataGen(spec.count, float64(spec.rate), gen), name), nil
 }

@@ -66,10 +66,11 @@ func listDir(t *testing.T, dir string) []string {
 func project(rows []data.Row, fields []int) []string {
 	out := make([]data.Row, len(rows))
 	for i, r := range rows {
-		out[i] = data.Row{Kind: r.Kind, Fields: make([]data.Value, len(fields))}
+		values := make([]data.Value, len(fields))
 		for k, f := range fields {
-			out[i].Fields[k] = r.Fields[f]
+			values[k] = r.Field(f)
 		}
+		out[i] = data.MakeRow(r.Kind, values)
 	}
 	return sortedRows(out)
 }
@@ -108,7 +109,7 @@ func TestFilesystemSinkTakesInsertsOnly(t *testing.T) {
 	dir := t.TempDir()
 	tbl := Table{Name: "t", Schema: data.NewSchema(data.Column{Name: "a", Type: data.TInt}),
 		Options: map[string]string{"path": dir, "format": "csv"}}
-	rows := []data.Row{data.NewRow(data.IntValue(1)), {Kind: data.UpdateAfter, Fields: []data.Value{data.IntValue(2)}}}
+	rows := []data.Row{data.NewRow(data.IntValue(1)), data.MakeRow(data.UpdateAfter, []data.Value{data.IntValue(2)})}
 	err := writeTable(t, lookupSink(t, "filesystem"), tbl, rows, 1, false)
 	wantError(t, err, "filesystem table t takes inserts only, not +U[2]")
 	if names := listDir(t, dir); len(names) != 0 {
@@ -238,7 +239,7 @@ func TestFilesystemSourceResumes(t *testing.T) {
 		t.Fatalf("read %d rows, want %d", len(all.rows), n)
 	}
 	for i, r := range all.rows {
-		if r.Fields[0].Int64() != int64(i) {
+		if r.Field(0).Int64() != int64(i) {
 			t.Fatalf("row %d is %v", i, r)
 		}
 	}

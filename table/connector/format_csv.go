@@ -67,10 +67,11 @@ func newCSVFormat(o *options, schema data.Schema) (*csvFormat, bool) {
 
 // format appends row's line, without a line end, to buf.
 func (f *csvFormat) format(buf []byte, row data.Row) []byte {
-	for i, v := range row.Fields {
+	for i := range row.Width() {
 		if i > 0 {
 			buf = append(buf, f.delimiter)
 		}
+		v := row.Field(i)
 		if v.IsNull() {
 			buf = append(buf, f.nullLiteral...)
 			continue
@@ -141,11 +142,13 @@ func (f *csvFormat) parser(fields []int) func(line string) (data.Row, error) {
 	for k, c := range fields {
 		want[c] = k
 	}
-	return func(line string) (data.Row, error) { return f.parse(line, want, len(fields)) }
+	values := make([]data.Value, len(fields)) // reused per line
+	return func(line string) (data.Row, error) { return f.parse(line, want, values) }
 }
 
-func (f *csvFormat) parse(line string, want []int, width int) (data.Row, error) {
-	row := data.Row{Fields: make([]data.Value, width)}
+// parse reads line into the row of values, whose slots want gives by
+// column (-1 for a column not read).
+func (f *csvFormat) parse(line string, want []int, values []data.Value) (data.Row, error) {
 	pos := 0 // of the next field; len(line)+1 after the last
 	for col, k := range want {
 		if pos > len(line) {
@@ -160,11 +163,11 @@ func (f *csvFormat) parse(line string, want []int, width int) (data.Row, error) 
 		if k < 0 {
 			continue
 		}
-		if row.Fields[k], err = f.value(text, quoted, f.schema.Columns[col]); err != nil {
+		if values[k], err = f.value(text, quoted, f.schema.Columns[col]); err != nil {
 			return data.Row{}, err
 		}
 	}
-	return row, nil
+	return data.MakeRow(data.Insert, values), nil
 }
 
 // field reads the field at pos: its text, unquoted, whether it was

@@ -62,11 +62,11 @@ func sampleRows(t testing.TB) []data.Row {
 
 // sameRow compares rows by value (a NaN equals itself).
 func sameRow(a, b data.Row) bool {
-	if a.Kind != b.Kind || len(a.Fields) != len(b.Fields) {
+	if a.Kind != b.Kind || a.Width() != b.Width() {
 		return false
 	}
-	for i := range a.Fields {
-		x, y := a.Fields[i], b.Fields[i]
+	for i := range a.Width() {
+		x, y := a.Field(i), b.Field(i)
 		if x.Kind() == data.Double && !x.IsNull() && !y.IsNull() && math.IsNaN(x.Float64()) && math.IsNaN(y.Float64()) {
 			continue
 		}

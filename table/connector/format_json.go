@@ -59,10 +59,11 @@ func newJSONFormat(o *options, schema data.Schema) (*jsonFormat, bool) {
 // format appends row's line, without a line end, to buf.
 func (f *jsonFormat) format(buf []byte, row data.Row) []byte {
 	buf = append(buf, '{')
-	for i, v := range row.Fields {
+	for i := range row.Width() {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
+		v := row.Field(i)
 		buf = append(buf, f.keys[i]...)
 		buf = f.appendValue(buf, v, f.schema.Columns[i].Type)
 	}
@@ -167,7 +168,7 @@ func (f *jsonFormat) parse(line string, fields []int) (data.Row, error) {
 	if obj == nil {
 		return data.Row{}, fmt.Errorf("not a JSON object: null")
 	}
-	row := data.Row{Fields: make([]data.Value, len(fields))}
+	values := make([]data.Value, len(fields))
 	for k, col := range fields {
 		c := f.schema.Columns[col]
 		raw, ok := obj[c.Name]
@@ -179,9 +180,9 @@ func (f *jsonFormat) parse(line string, fields []int) (data.Row, error) {
 			if c.Type.NotNull {
 				err = fmt.Errorf("column %s: NULL in a NOT NULL column", c.Name)
 			}
-			row.Fields[k] = data.NullOf(c.Type.Kind)
+			values[k] = data.NullOf(c.Type.Kind)
 		default:
-			row.Fields[k], err = jsonValue(raw, c.Type)
+			values[k], err = jsonValue(raw, c.Type)
 			if err != nil {
 				err = fmt.Errorf("column %s: %w", c.Name, err)
 			}
@@ -190,7 +191,7 @@ func (f *jsonFormat) parse(line string, fields []int) (data.Row, error) {
 			return data.Row{}, err
 		}
 	}
-	return row, nil
+	return data.MakeRow(data.Insert, values), nil
 }
 
 // jsonValue reads a non-null JSON value as a value of t.

@@ -64,13 +64,14 @@ func (printConnector) Sink(in *stream.DataStream[data.Row], t Table, name string
 
 // printLine is r as the print connector shows it; types are its fields'.
 func printLine(r data.Row, types []data.Type) string {
-	buf := make([]byte, 0, 16+16*len(r.Fields))
+	buf := make([]byte, 0, 16+16*r.Width())
 	buf = append(buf, r.Kind.String()...)
 	buf = append(buf, '[')
-	for i, v := range r.Fields {
+	for i := range r.Width() {
 		if i > 0 {
 			buf = append(buf, ", "...)
 		}
+		v := r.Field(i)
 		switch {
 		case v.IsNull():
 			buf = append(buf, "null"...)

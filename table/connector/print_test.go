@@ -32,7 +32,7 @@ func TestPrintLine(t *testing.T) {
 	}{
 		{rows[0], `+I[TRUE, -42, 1099511627776, 1.5, 12.50, say "hi", bye, [0, 1, -1], 2024-01-01, 2024-01-01 10:00:00.120, 2024-01-01 10:00:00.120, 1234567890123456789012.34567]`},
 		{rows[1], `+I[null, null, null, null, null, null, null, null, null, null, null]`},
-		{data.Row{Kind: data.UpdateBefore, Fields: rows[2].Fields}, `-U[FALSE, -2147483648, 9223372036854775807, 1.0E10, -0.05, , [], 1969-12-31, 1970-01-01 00:00:00.000, 1969-12-31 23:59:59.999, 0.00000]`},
+		{data.MakeRow(data.UpdateBefore, rows[2].Values()), `-U[FALSE, -2147483648, 9223372036854775807, 1.0E10, -0.05, , [], 1969-12-31, 1970-01-01 00:00:00.000, 1969-12-31 23:59:59.999, 0.00000]`},
 		{data.Row{Kind: data.Delete}, `-D[]`},
 	} {
 		got := printLine(c.row, allTypes.Types())
@@ -52,9 +52,9 @@ func TestPrintSink(t *testing.T) {
 	schema := data.NewSchema(data.Column{Name: "id", Type: data.TInt}, data.Column{Name: "name", Type: data.TString})
 	rows := []data.Row{
 		data.NewRow(data.IntValue(1), data.StringValue("alice")),
-		{Kind: data.UpdateBefore, Fields: []data.Value{data.IntValue(1), data.StringValue("alice")}},
-		{Kind: data.UpdateAfter, Fields: []data.Value{data.IntValue(1), data.NullOf(data.String)}},
-		{Kind: data.Delete, Fields: []data.Value{data.IntValue(2), data.StringValue("bob")}},
+		data.MakeRow(data.UpdateBefore, []data.Value{data.IntValue(1), data.StringValue("alice")}),
+		data.MakeRow(data.UpdateAfter, []data.Value{data.IntValue(1), data.NullOf(data.String)}),
+		data.MakeRow(data.Delete, []data.Value{data.IntValue(2), data.StringValue("bob")}),
 	}
 	lines := []string{"+I[1, alice]", "-U[1, alice]", "+U[1, null]", "-D[2, bob]"}
 	for _, c := range []struct {
@@ -101,7 +101,7 @@ func TestBlackhole(t *testing.T) {
 	if !f.AcceptsChanges() {
 		t.Error("blackhole does not accept changes")
 	}
-	rows := []data.Row{data.NewRow(data.IntValue(1)), {Kind: data.Delete, Fields: []data.Value{data.IntValue(1)}}}
+	rows := []data.Row{data.NewRow(data.IntValue(1)), data.MakeRow(data.Delete, []data.Value{data.IntValue(1)})}
 	tbl := Table{Name: "t", Schema: data.NewSchema(data.Column{Name: "a", Type: data.TInt})}
 	if err := writeTable(t, f, tbl, rows, 2, false); err != nil {
 		t.Fatal(err)

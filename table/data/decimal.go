@@ -112,7 +112,7 @@ type dec struct {
 }
 
 func decOf(v Value) dec {
-	if v.wide {
+	if v.IsWide() {
 		return dec{b: v.Unscaled(), s: int(v.scale)}
 	}
 	return dec{u: v.n, s: int(v.scale)}
@@ -312,7 +312,7 @@ func DecimalMod(a, b Value, t Type) (Value, error) {
 
 // DecimalNeg is -v, of v's type.
 func DecimalNeg(v Value) Value {
-	if v.null {
+	if v.IsNull() {
 		return v
 	}
 	d := decOf(v)
@@ -542,7 +542,7 @@ digits:
 		}
 	}
 	v := d.value(t)
-	if v.null {
+	if v.IsNull() {
 		return Value{}, errors.New("out of range")
 	}
 	return v, nil

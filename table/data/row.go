@@ -2,10 +2,10 @@ package data
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
 	"strings"
+	"unsafe"
 )
 
 // RowKind is a row's change kind, Flink's RowKind: a dynamic table's
@@ -46,35 +46,205 @@ func ParseRowKind(s string) (RowKind, error) {
 // Row is one positional, typed row of a dynamic table and its change kind.
 // The schema that names and types the fields is known at plan time and is
 // not carried.
+//
+// The fields live in one pointer-free byte slice, as in Flink's
+// BinaryRowData: a slot of slotSize bytes per field (the Value's 8-byte
+// payload, a tag with its kind and flags, a DECIMAL's scale), then the
+// bytes of the variable-length values, which a slot locates by an offset
+// from the slot itself and a length. Being pointer-free, a row is one
+// allocation that the garbage collector never scans, where a slice of
+// Values was a scanned allocation with a pointer per field; that was most
+// of a SQL job's cost. A STRING read from a row points into the row's
+// bytes, so reading one copies nothing, and a row is therefore immutable
+// once built: MakeRow and decoding are the only writers.
 type Row struct {
-	Kind   RowKind
-	Fields []Value
+	Kind  RowKind
+	width uint32
+	b     []byte
+}
+
+// The slot of a field: the little-endian payload (Value.n, or for a
+// variable-length value its offset from the slot start in the low 32 bits
+// and its length in the high 32), then the Value's tag, then its scale.
+const (
+	slotSize  = 10
+	slotTag   = 8
+	slotScale = 9
+)
+
+// MakeRow is a row of the given kind and fields, which it copies: a
+// caller may reuse fields for the next row. It allocates the row's bytes
+// alone; an operator emitting many rows uses an Allocator.
+func MakeRow(kind RowKind, fields []Value) Row {
+	return (*Allocator)(nil).MakeRow(kind, fields)
 }
 
 // NewRow is an insert row of the given fields.
-func NewRow(fields ...Value) Row { return Row{Fields: fields} }
+func NewRow(fields ...Value) Row { return MakeRow(Insert, fields) }
+
+// isVar reports whether v keeps bytes outside its slot.
+func (v *Value) isVar() bool { return isVarTag(v.tag) }
+
+// Width is the number of fields.
+func (r Row) Width() int { return int(r.width) }
+
+// slot is field i's slot; it panics, as a slice index does, when i is out
+// of range.
+func (r Row) slot(i int) []byte {
+	if uint(i) >= uint(r.width) {
+		fieldOutOfRange(i, r.width)
+	}
+	return r.b[i*slotSize:][:slotSize]
+}
+
+//go:noinline
+func fieldOutOfRange(i int, width uint32) {
+	panic(fmt.Sprintf("data.Row: field %d of a row of %d", i, width))
+}
+
+// Field is field i.
+func (r Row) Field(i int) Value {
+	slot := r.slot(i)
+	v := Value{n: int64(binary.LittleEndian.Uint64(slot)), tag: slot[slotTag], scale: slot[slotScale]}
+	if v.isVar() {
+		at := i*slotSize + int(uint32(v.n))
+		s := r.b[at : at+int(v.n>>32)]
+		v.n = 0
+		if len(s) > 0 {
+			v.s = unsafe.String(unsafe.SliceData(s), len(s))
+		}
+	}
+	return v
+}
+
+// IsNullAt reports whether field i is NULL.
+func (r Row) IsNullAt(i int) bool { return r.slot(i)[slotTag]&tagNull != 0 }
+
+// Int64At is field i's Value.Int64 and whether it is NULL, read without
+// building a Value: the integer path of expressions and keys. Field i is
+// of an integer-like kind (not STRING, BYTES or DECIMAL).
+func (r Row) Int64At(i int) (n int64, null bool) {
+	slot := r.slot(i)
+	return int64(binary.LittleEndian.Uint64(slot)), slot[slotTag]&tagNull != 0
+}
+
+// Values is a copy of the fields.
+func (r Row) Values() []Value { return r.AppendValues(make([]Value, 0, r.width)) }
+
+// AppendValues appends the fields to dst.
+func (r Row) AppendValues(dst []Value) []Value {
+	for i := range int(r.width) {
+		dst = append(dst, r.Field(i))
+	}
+	return dst
+}
+
+// Slice is the row of fields [from, to), sharing r's bytes: a projection
+// of a run of columns costs nothing. The slot offsets are relative, so
+// they hold in the shorter row.
+func (r Row) Slice(from, to int) Row {
+	if from < 0 || from > to || to > int(r.width) {
+		panic(fmt.Sprintf("data.Row: fields [%d, %d) of a row of %d", from, to, r.width))
+	}
+	return Row{Kind: r.Kind, width: uint32(to - from), b: r.b[from*slotSize:]}
+}
+
+// Equal reports whether r and o have the same kind and equal fields.
+func (r Row) Equal(o Row) bool {
+	if r.Kind != o.Kind || r.width != o.width {
+		return false
+	}
+	for i := range int(r.width) {
+		if !r.Field(i).Equal(o.Field(i)) {
+			return false
+		}
+	}
+	return true
+}
 
 // String prints the row as Flink's Row.toString: +I[1, a, NULL].
 func (r Row) String() string {
 	var b strings.Builder
 	b.WriteString(r.Kind.String())
 	b.WriteByte('[')
-	for i, f := range r.Fields {
+	for i := range int(r.width) {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(f.debugString())
+		b.WriteString(r.Field(i).debugString())
 	}
 	b.WriteByte(']')
 	return b.String()
 }
 
+// AppendBinary encodes the row: its kind, the field count, the length of
+// its bytes, the bytes. It makes Row a self-coding record type for the
+// network and state; decoding is a copy and a check, not a parse.
+func (r *Row) AppendBinary(buf []byte) ([]byte, error) {
+	buf = append(buf, byte(r.Kind))
+	buf = binary.AppendUvarint(buf, uint64(r.width))
+	buf = binary.AppendUvarint(buf, uint64(len(r.b)))
+	return append(buf, r.b...), nil
+}
+
+// MarshalBinary is AppendBinary to a new buffer, for encoders that look
+// for encoding.BinaryMarshaler.
+func (r Row) MarshalBinary() ([]byte, error) { return r.AppendBinary(nil) }
+
+// UnmarshalBinary decodes a row AppendBinary encoded into a copy of its
+// bytes, after checking every slot: a bad frame is an error, never a read
+// outside the row.
+func (r *Row) UnmarshalBinary(data []byte) error {
+	if len(data) < 1 || data[0] > byte(Delete) {
+		return fmt.Errorf("decode row: bad row kind")
+	}
+	kind := RowKind(data[0])
+	width, w := binary.Uvarint(data[1:])
+	if w <= 0 || width > uint64(len(data))/slotSize {
+		return fmt.Errorf("decode row: bad field count")
+	}
+	p := 1 + w
+	size, w := binary.Uvarint(data[p:])
+	if w <= 0 || size != uint64(len(data)-p-w) || size > math.MaxUint32 {
+		return fmt.Errorf("decode row: the row's bytes do not match its length")
+	}
+	b := data[p+w:]
+	if uint64(len(b)) < width*slotSize {
+		return fmt.Errorf("decode row: %d bytes hold no %d fields", len(b), width)
+	}
+	for i := range int(width) {
+		slot := b[i*slotSize:]
+		tag := slot[slotTag]
+		k := Kind(tag & tagKind)
+		if k > IntervalYearMonth || tag&0x10 != 0 {
+			return fmt.Errorf("decode row field %d: unknown value kind %d", i, tag)
+		}
+		if isVarTag(tag) {
+			n := binary.LittleEndian.Uint64(slot)
+			if end := uint64(i*slotSize) + uint64(uint32(n)) + n>>32; end > uint64(len(b)) {
+				return fmt.Errorf("decode row field %d: value past the row's end", i)
+			}
+		}
+	}
+	*r = Row{Kind: kind, width: uint32(width), b: append([]byte(nil), b...)}
+	return nil
+}
+
+// AppendKey appends the encoding of the fields at idx: equal keys encode
+// equally, so the bytes serve as a grouping or partitioning key.
+func (r Row) AppendKey(buf []byte, idx []int) []byte {
+	for _, i := range idx {
+		buf = AppendValue(buf, r.Field(i))
+	}
+	return buf
+}
+
 // debugString prints a value without its type's precision, for messages.
 func (v Value) debugString() string {
-	if v.null {
+	if v.IsNull() {
 		return "NULL"
 	}
-	switch v.kind {
+	switch v.Kind() {
 	case Boolean:
 		if v.Bool() {
 			return "TRUE"
@@ -93,215 +263,4 @@ func (v Value) debugString() string {
 	default:
 		return fmt.Sprint(v.n)
 	}
-}
-
-// Encoding of a value: a tag byte (the kind, 0x80 when NULL), then the
-// payload: a varint for the integer-like kinds, 8 bytes for DOUBLE, a length
-// and the bytes for STRING and BYTES, and for DECIMAL the scale byte then
-// either a varint or (tag 0x40) a sign byte, length and big-endian bytes.
-const (
-	tagNull = 0x80
-	tagWide = 0x40
-)
-
-// AppendValue appends v's encoding to buf.
-func AppendValue(buf []byte, v Value) []byte {
-	if v.null {
-		return append(buf, byte(v.kind)|tagNull)
-	}
-	switch v.kind {
-	case Double:
-		buf = append(buf, byte(v.kind))
-		return binary.LittleEndian.AppendUint64(buf, uint64(v.n))
-	case String, Bytes:
-		buf = append(buf, byte(v.kind))
-		buf = binary.AppendUvarint(buf, uint64(len(v.s)))
-		return append(buf, v.s...)
-	case Decimal:
-		if v.wide {
-			buf = append(buf, byte(v.kind)|tagWide, v.scale)
-			if v.neg {
-				buf = append(buf, 1)
-			} else {
-				buf = append(buf, 0)
-			}
-			buf = binary.AppendUvarint(buf, uint64(len(v.s)))
-			return append(buf, v.s...)
-		}
-		buf = append(buf, byte(v.kind), v.scale)
-		return binary.AppendVarint(buf, v.n)
-	default:
-		buf = append(buf, byte(v.kind))
-		return binary.AppendVarint(buf, v.n)
-	}
-}
-
-var errShort = errors.New("truncated value")
-
-// ReadValue decodes one value from the front of data and returns the rest.
-// The strings it returns are copies, so data may be reused.
-func ReadValue(data []byte) (Value, []byte, error) {
-	if len(data) == 0 {
-		return Value{}, nil, errShort
-	}
-	tag := data[0]
-	data = data[1:]
-	k := Kind(tag &^ (tagNull | tagWide))
-	if k > IntervalYearMonth {
-		return Value{}, nil, fmt.Errorf("unknown value kind %d", k)
-	}
-	if tag&tagNull != 0 {
-		return NullOf(k), data, nil
-	}
-	v := Value{kind: k}
-	switch k {
-	case Null:
-		// The zero Value: what a plan's non-literal expression nodes carry.
-		if len(data) < 1 || data[0] != 0 {
-			return Value{}, nil, fmt.Errorf("non-NULL value of kind NULL")
-		}
-		return Value{}, data[1:], nil
-	case Double:
-		if len(data) < 8 {
-			return Value{}, nil, errShort
-		}
-		v.n = int64(binary.LittleEndian.Uint64(data))
-		return v, data[8:], nil
-	case String, Bytes:
-		s, rest, err := readBytes(data)
-		v.s = s
-		return v, rest, err
-	case Decimal:
-		if len(data) < 1 {
-			return Value{}, nil, errShort
-		}
-		v.scale = data[0]
-		data = data[1:]
-		if tag&tagWide != 0 {
-			if len(data) < 1 {
-				return Value{}, nil, errShort
-			}
-			v.wide, v.neg = true, data[0] == 1
-			s, rest, err := readBytes(data[1:])
-			v.s = s
-			return v, rest, err
-		}
-	}
-	n, w := binary.Varint(data)
-	if w <= 0 {
-		return Value{}, nil, errShort
-	}
-	v.n = n
-	return v, data[w:], nil
-}
-
-func readBytes(data []byte) (string, []byte, error) {
-	l, w := binary.Uvarint(data)
-	if w <= 0 || l > uint64(len(data)-w) {
-		return "", nil, errShort
-	}
-	end := w + int(l)
-	return string(data[w:end]), data[end:], nil
-}
-
-// AppendBinary encodes the row: its kind, the field count, the fields. It
-// makes Row a self-coding record type for the network and state.
-func (r *Row) AppendBinary(buf []byte) ([]byte, error) {
-	buf = append(buf, byte(r.Kind))
-	buf = binary.AppendUvarint(buf, uint64(len(r.Fields)))
-	for _, f := range r.Fields {
-		buf = AppendValue(buf, f)
-	}
-	return buf, nil
-}
-
-// UnmarshalBinary decodes a row AppendBinary encoded. It reads the
-// integer-like values and the strings itself, and the rarer kinds with
-// ReadValue. The row's STRING and BYTES values share one copy of the
-// encoding from the first of them to the row's end, so that a decoded
-// row costs two allocations however many strings it has; a string kept
-// past the row (an accumulator's MIN) keeps at most that copy alive.
-func (r *Row) UnmarshalBinary(data []byte) error {
-	if len(data) < 1 || data[0] > byte(Delete) {
-		return fmt.Errorf("decode row: bad row kind")
-	}
-	r.Kind = RowKind(data[0])
-	n, w := binary.Uvarint(data[1:])
-	if w <= 0 || n > uint64(len(data)) || n > math.MaxInt32 {
-		return fmt.Errorf("decode row: bad field count")
-	}
-	p := 1 + w
-	fields := make([]Value, n)
-	// copied is data[copiedAt:], copied at the row's first string.
-	var copied string
-	copiedAt := -1
-	for i := range fields {
-		if p >= len(data) {
-			return fmt.Errorf("decode row field %d: %w", i, errShort)
-		}
-		tag := data[p]
-		k := Kind(tag)
-		switch {
-		case k == String || k == Bytes:
-			l, lw := binary.Uvarint(data[p+1:])
-			if lw <= 0 || l > uint64(len(data)-p-1-lw) {
-				return fmt.Errorf("decode row field %d: %w", i, errShort)
-			}
-			start := p + 1 + lw
-			p = start + int(l)
-			if l == 0 {
-				fields[i] = Value{kind: k}
-				continue
-			}
-			if copiedAt < 0 {
-				copied, copiedAt = string(data[start:]), start
-			}
-			fields[i] = Value{kind: k, s: copied[start-copiedAt : p-copiedAt]}
-		case k != Null && k != Double && k != Decimal && k <= IntervalYearMonth:
-			// A non-NULL value of an integer-like kind: a varint.
-			v, vw := binary.Varint(data[p+1:])
-			if vw <= 0 {
-				return fmt.Errorf("decode row field %d: %w", i, errShort)
-			}
-			fields[i] = Value{kind: k, n: v}
-			p += 1 + vw
-		default:
-			v, rest, err := ReadValue(data[p:])
-			if err != nil {
-				return fmt.Errorf("decode row field %d: %w", i, err)
-			}
-			fields[i], p = v, len(data)-len(rest)
-		}
-	}
-	if p != len(data) {
-		return fmt.Errorf("decode row: %d trailing bytes", len(data)-p)
-	}
-	r.Fields = fields
-	return nil
-}
-
-// AppendKey appends the encoding of the fields at idx: equal keys encode
-// equally, so the bytes serve as a grouping or partitioning key.
-func (r Row) AppendKey(buf []byte, idx []int) []byte {
-	for _, i := range idx {
-		buf = AppendValue(buf, r.Fields[i])
-	}
-	return buf
-}
-
-// MarshalBinary encodes v alone, so that literals inside a plan encode
-// through msgpack.
-func (v Value) MarshalBinary() ([]byte, error) { return AppendValue(nil, v), nil }
-
-// UnmarshalBinary decodes a value MarshalBinary encoded.
-func (v *Value) UnmarshalBinary(data []byte) error {
-	w, rest, err := ReadValue(data)
-	if err != nil {
-		return err
-	}
-	if len(rest) != 0 {
-		return fmt.Errorf("decode value: %d trailing bytes", len(rest))
-	}
-	*v = w
-	return nil
 }

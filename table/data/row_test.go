@@ -10,14 +10,14 @@ import (
 // codecRow has a value of every kind, NULLs, and strings around numbers.
 func codecRow() Row {
 	wide := new(big.Int).Exp(big.NewInt(10), big.NewInt(30), nil)
-	return Row{Kind: UpdateAfter, Fields: []Value{
+	return MakeRow(UpdateAfter, []Value{
 		BoolValue(true), IntValue(-7), BigIntValue(math.MinInt64), DoubleValue(-0.25),
 		DecimalValue(-12345, 2), BigDecimalValue(wide.Neg(wide), 3),
 		StringValue("héllo"), StringValue(""), BytesValue([]byte{0, 0xff}), StringValue("x"),
 		TimestampValue(1_790_000_000_123_000_000), TimestampLTZValue(-1), DateValue(20_000),
 		IntervalDayTimeValue(86_400_000), IntervalYearMonthValue(-14),
 		NullOf(Int), NullOf(String), NullOf(Decimal), {},
-	}}
+	})
 }
 
 func TestRowCodecRoundTrip(t *testing.T) {
@@ -30,12 +30,12 @@ func TestRowCodecRoundTrip(t *testing.T) {
 		if err := got.UnmarshalBinary(b); err != nil {
 			t.Fatalf("%s: %v", r, err)
 		}
-		if got.Kind != r.Kind || !slices.EqualFunc(got.Fields, r.Fields, Value.Equal) {
+		if !got.Equal(r) {
 			t.Errorf("decoded %s, want %s", got, r)
 		}
 		// The strings are copies: the buffer may be reused at once.
 		clear(b)
-		if !slices.EqualFunc(got.Fields, r.Fields, Value.Equal) {
+		if !got.Equal(r) {
 			t.Errorf("after the buffer was cleared: %s, want %s", got, r)
 		}
 	}
@@ -57,7 +57,7 @@ func TestRowCodecRefusesBadInput(t *testing.T) {
 	if err := r.UnmarshalBinary(append(b, 0)); err == nil {
 		t.Error("a row with a trailing byte decoded")
 	}
-	if err := r.UnmarshalBinary([]byte{0, 1, 0x3f}); err == nil {
+	if err := r.UnmarshalBinary([]byte{0, 1, slotSize, 0, 0, 0, 0, 0, 0, 0, 0, 0x0f, 0}); err == nil {
 		t.Error("a value of an unknown kind decoded")
 	}
 }
@@ -86,5 +86,87 @@ func BenchmarkRowDecode(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+func TestRowKeepsEveryValue(t *testing.T) {
+	want := codecRow().Values()
+	fields := slices.Clone(want)
+	r := MakeRow(Delete, fields)
+	// MakeRow copied: the caller's slice is its own again.
+	clear(fields)
+	if r.Kind != Delete || r.Width() != len(want) {
+		t.Fatalf("row %s: kind %s, width %d", r, r.Kind, r.Width())
+	}
+	for i, v := range want {
+		if got := r.Field(i); !got.Equal(v) || got.IsNull() != v.IsNull() || got.Kind() != v.Kind() {
+			t.Errorf("field %d: %s, want %s", i, got.debugString(), v.debugString())
+		}
+		if n, null := r.Int64At(i); v.Kind() != String && v.Kind() != Bytes && !v.IsWide() && (n != v.Int64() || null != v.IsNull()) {
+			t.Errorf("Int64At(%d) = %d, %t; want %d, %t", i, n, null, v.Int64(), v.IsNull())
+		}
+	}
+}
+
+func TestRowSliceSharesFields(t *testing.T) {
+	r := NewRow(BigIntValue(1), StringValue("a"), StringValue("bc"), IntValue(4), StringValue("d"))
+	s := r.Slice(1, 4)
+	if want := NewRow(StringValue("a"), StringValue("bc"), IntValue(4)); !s.Equal(want) {
+		t.Fatalf("Slice(1, 4) = %s, want %s", s, want)
+	}
+	b, err := s.AppendBinary(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got Row
+	if err := got.UnmarshalBinary(b); err != nil || !got.Equal(s) {
+		t.Errorf("a sliced row decoded to %s (%v), want %s", got, err, s)
+	}
+	if e := r.Slice(2, 2); e.Width() != 0 {
+		t.Errorf("an empty slice has %d fields", e.Width())
+	}
+}
+
+func TestRowDecodeRefusesStringPastEnd(t *testing.T) {
+	r := NewRow(StringValue("abc"))
+	b, err := r.AppendBinary(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The slot starts after kind, width and length; its length is in
+	// bytes 4..7 of the payload.
+	b[3+4]++
+	var got Row
+	if err := got.UnmarshalBinary(b); err == nil {
+		t.Errorf("a string running past the row decoded: %s", got)
+	}
+}
+
+func TestAllocatorRowsAreIndependent(t *testing.T) {
+	var a Allocator
+	in := NewRow(BigIntValue(1), StringValue("left"), NullOf(String), StringValue(""), DoubleValue(0.5))
+	var rows []Row
+	for i := range 300 { // more than a block
+		rows = append(rows, a.Project(UpdateAfter, in, []int{3, -1, 1, 2, -1}, []Value{{}, IntValue(int32(i)), {}, {}, StringValue("right")}))
+	}
+	for i, r := range rows {
+		want := MakeRow(UpdateAfter, []Value{StringValue(""), IntValue(int32(i)), StringValue("left"), NullOf(String), StringValue("right")})
+		if !r.Equal(want) {
+			t.Fatalf("row %d: %s, want %s", i, r, want)
+		}
+	}
+	c := in.Slice(1, 3).Clone()
+	if want := NewRow(StringValue("left"), NullOf(String)); !c.Equal(want) || len(c.b) != 2*slotSize+len("left") {
+		t.Errorf("Clone of a slice: %s in %d bytes, want %s in %d", c, len(c.b), want, 2*slotSize+len("left"))
+	}
+}
+
+func BenchmarkAllocatorProject(b *testing.B) {
+	in := NewRow(BigIntValue(4711), BigIntValue(250), StringValue("bidder-42"), TimestampValue(1_790_000_000_123_000_000))
+	cols, values := []int{0, -1, 2}, []Value{{}, BigIntValue(500), {}}
+	var a Allocator
+	b.ReportAllocs()
+	for b.Loop() {
+		a.Project(Insert, in, cols, values)
 	}
 }

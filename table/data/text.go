@@ -25,10 +25,10 @@ func FormatText(v Value, t Type) string { return FormatTextIn(v, t, time.UTC) }
 
 // FormatTextIn is FormatText with TIMESTAMP_LTZ values shown in loc.
 func FormatTextIn(v Value, t Type, loc *time.Location) string {
-	if v.null {
+	if v.IsNull() {
 		return ""
 	}
-	if v.kind == String || v.kind == Bytes {
+	if v.Kind() == String || v.Kind() == Bytes {
 		return v.s // BYTES cast to STRING as their UTF-8 text, as in Flink
 	}
 	var buf [48]byte
@@ -38,13 +38,13 @@ func FormatTextIn(v Value, t Type, loc *time.Location) string {
 // AppendText appends FormatTextIn's text to buf, so that a writer of many
 // values (csv) formats without a string per field.
 func AppendText(buf []byte, v Value, t Type, loc *time.Location) []byte {
-	if v.null {
+	if v.IsNull() {
 		return buf
 	}
-	if t.Kind != v.kind {
-		t = Type{Kind: v.kind, Prec: 6, Scale: int(v.scale)} // Flink's default TIMESTAMP precision is 6
+	if t.Kind != v.Kind() {
+		t = Type{Kind: v.Kind(), Prec: 6, Scale: int(v.scale)} // Flink's default TIMESTAMP precision is 6
 	}
-	switch v.kind {
+	switch v.Kind() {
 	case Boolean:
 		if v.Bool() {
 			return append(buf, "TRUE"...)
@@ -56,7 +56,7 @@ func AppendText(buf []byte, v Value, t Type, loc *time.Location) []byte {
 		return AppendDouble(buf, v.Float64())
 	case Decimal:
 		if int(v.scale) != t.Scale {
-			if w := DecimalRescale(v, t); !w.null {
+			if w := DecimalRescale(v, t); !w.IsNull() {
 				v = w
 			}
 		}
@@ -259,7 +259,7 @@ func parseText(s string, t Type, loc *time.Location) (Value, error) {
 	case String:
 		return StringValue(s), nil
 	case Bytes:
-		return Value{kind: Bytes, s: s}, nil
+		return Value{tag: byte(Bytes), s: s}, nil
 	case Date:
 		dt, err := parseDateTime(trimSpace(s), time.UTC)
 		if err != nil {

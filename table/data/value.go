@@ -19,7 +19,7 @@ import (
 //   - DOUBLE: n holds math.Float64bits
 //   - DECIMAL: n is the unscaled value and scale the scale; a value whose
 //     unscaled part does not fit in int64 keeps it in s as big.Int bytes
-//     (wide, with neg for the sign)
+//     (tagWide, with tagNeg for the sign)
 //   - STRING, BYTES: s
 //   - TIMESTAMP: n is nanoseconds since 1970-01-01 00:00 of the wall clock
 //     (no zone); TIMESTAMP_LTZ: nanoseconds since the Unix epoch. The range
@@ -29,42 +29,49 @@ import (
 type Value struct {
 	n     int64
 	s     string
-	kind  Kind
-	null  bool
+	tag   byte // the kind and the flags below, as in a row's slot
 	scale uint8
-	wide  bool
-	neg   bool
 }
 
+// A value's tag: its kind in the low bits, and flags. It is the tag of
+// the value's encodings too. Five machine words (n, s, tag, scale) let a
+// Value and an error come back from a compiled expression in registers.
+const (
+	tagKind = 0x0f
+	tagNull = 0x80
+	tagWide = 0x40 // a DECIMAL whose unscaled value is in s
+	tagNeg  = 0x20 // ... and negative
+)
+
 // NullOf is the NULL of kind k.
-func NullOf(k Kind) Value { return Value{kind: k, null: true} }
+func NullOf(k Kind) Value { return Value{tag: byte(k) | tagNull} }
 
 // BoolValue is a BOOLEAN.
 func BoolValue(b bool) Value {
 	if b {
-		return Value{kind: Boolean, n: 1}
+		return Value{tag: byte(Boolean), n: 1}
 	}
-	return Value{kind: Boolean}
+	return Value{tag: byte(Boolean)}
 }
 
 // IntValue is an INT.
-func IntValue(i int32) Value { return Value{kind: Int, n: int64(i)} }
+func IntValue(i int32) Value { return Value{tag: byte(Int), n: int64(i)} }
 
 // BigIntValue is a BIGINT.
-func BigIntValue(i int64) Value { return Value{kind: BigInt, n: i} }
+func BigIntValue(i int64) Value { return Value{tag: byte(BigInt), n: i} }
 
 // DoubleValue is a DOUBLE.
-func DoubleValue(f float64) Value { return Value{kind: Double, n: int64(math.Float64bits(f))} }
+func DoubleValue(f float64) Value { return Value{tag: byte(Double), n: int64(math.Float64bits(f))} }
 
 // StringValue is a STRING.
-func StringValue(s string) Value { return Value{kind: String, s: s} }
+func StringValue(s string) Value { return Value{tag: byte(String), s: s} }
 
 // BytesValue is a BYTES; b is not copied.
-func BytesValue(b []byte) Value { return Value{kind: Bytes, s: string(b)} }
+func BytesValue(b []byte) Value { return Value{tag: byte(Bytes), s: string(b)} }
 
 // DecimalValue is a DECIMAL with the given unscaled value and scale.
 func DecimalValue(unscaled int64, scale int) Value {
-	return Value{kind: Decimal, n: unscaled, scale: uint8(scale)}
+	return Value{tag: byte(Decimal), n: unscaled, scale: uint8(scale)}
 }
 
 // BigDecimalValue is a DECIMAL whose unscaled value may exceed int64.
@@ -72,15 +79,19 @@ func BigDecimalValue(unscaled *big.Int, scale int) Value {
 	if unscaled.IsInt64() {
 		return DecimalValue(unscaled.Int64(), scale)
 	}
-	return Value{kind: Decimal, s: string(unscaled.Bytes()), wide: true, neg: unscaled.Sign() < 0, scale: uint8(scale)}
+	tag := byte(Decimal) | tagWide
+	if unscaled.Sign() < 0 {
+		tag |= tagNeg
+	}
+	return Value{tag: tag, s: string(unscaled.Bytes()), scale: uint8(scale)}
 }
 
 // TimestampValue is a TIMESTAMP of nanoseconds since 1970-01-01 00:00 of
 // the wall clock.
-func TimestampValue(nanos int64) Value { return Value{kind: Timestamp, n: nanos} }
+func TimestampValue(nanos int64) Value { return Value{tag: byte(Timestamp), n: nanos} }
 
 // TimestampLTZValue is a TIMESTAMP_LTZ of nanoseconds since the epoch.
-func TimestampLTZValue(nanos int64) Value { return Value{kind: TimestampLTZ, n: nanos} }
+func TimestampLTZValue(nanos int64) Value { return Value{tag: byte(TimestampLTZ), n: nanos} }
 
 // TimestampOf is the TIMESTAMP of t's wall clock (its zone dropped).
 func TimestampOf(t time.Time) Value {
@@ -89,21 +100,21 @@ func TimestampOf(t time.Time) Value {
 }
 
 // DateValue is a DATE of days since 1970-01-01.
-func DateValue(days int32) Value { return Value{kind: Date, n: int64(days)} }
+func DateValue(days int32) Value { return Value{tag: byte(Date), n: int64(days)} }
 
 // IntervalDayTimeValue is an INTERVAL DAY TO SECOND of milliseconds.
-func IntervalDayTimeValue(millis int64) Value { return Value{kind: IntervalDayTime, n: millis} }
+func IntervalDayTimeValue(millis int64) Value { return Value{tag: byte(IntervalDayTime), n: millis} }
 
 // IntervalYearMonthValue is an INTERVAL YEAR TO MONTH of months.
 func IntervalYearMonthValue(months int32) Value {
-	return Value{kind: IntervalYearMonth, n: int64(months)}
+	return Value{tag: byte(IntervalYearMonth), n: int64(months)}
 }
 
 // Kind is v's kind.
-func (v Value) Kind() Kind { return v.kind }
+func (v Value) Kind() Kind { return Kind(v.tag & tagKind) }
 
 // IsNull reports whether v is NULL.
-func (v Value) IsNull() bool { return v.null }
+func (v Value) IsNull() bool { return v.tag&tagNull != 0 }
 
 // Bool is a BOOLEAN's value.
 func (v Value) Bool() bool { return v.n != 0 }
@@ -122,15 +133,15 @@ func (v Value) Str() string { return v.s }
 func (v Value) Scale() int { return int(v.scale) }
 
 // IsWide reports whether a DECIMAL's unscaled value exceeds int64.
-func (v Value) IsWide() bool { return v.wide }
+func (v Value) IsWide() bool { return v.tag&tagWide != 0 }
 
 // Unscaled is a DECIMAL's unscaled value as a big.Int.
 func (v Value) Unscaled() *big.Int {
-	if !v.wide {
+	if !v.IsWide() {
 		return big.NewInt(v.n)
 	}
 	u := new(big.Int).SetBytes([]byte(v.s))
-	if v.neg {
+	if v.tag&tagNeg != 0 {
 		u.Neg(u)
 	}
 	return u
@@ -153,24 +164,24 @@ func (v Value) Time() time.Time { return time.Unix(0, v.n).UTC() }
 // Equal reports whether v and w are the same value of the same kind; two
 // NULLs are equal (this is identity, as for grouping keys, not SQL's =).
 func (v Value) Equal(w Value) bool {
-	if v.null || w.null {
-		return v.null == w.null && v.kind == w.kind
+	if v.IsNull() || w.IsNull() {
+		return v.tag&(tagNull|tagKind) == w.tag&(tagNull|tagKind)
 	}
-	return v.kind == w.kind && Compare(v, w) == 0
+	return v.Kind() == w.Kind() && Compare(v, w) == 0
 }
 
 // Compare orders two non-NULL values of the same kind (DECIMALs of any
 // scale); NULL sorts first, as Flink's default NULLS FIRST for ascending.
 func Compare(v, w Value) int {
 	switch {
-	case v.null && w.null:
+	case v.IsNull() && w.IsNull():
 		return 0
-	case v.null:
+	case v.IsNull():
 		return -1
-	case w.null:
+	case w.IsNull():
 		return 1
 	}
-	switch v.kind {
+	switch v.Kind() {
 	case Double:
 		return cmp.Compare(v.Float64(), w.Float64())
 	case String:
@@ -178,7 +189,7 @@ func Compare(v, w Value) int {
 	case Bytes:
 		return bytes.Compare([]byte(v.s), []byte(w.s))
 	case Decimal:
-		if !v.wide && !w.wide && v.scale == w.scale {
+		if !v.IsWide() && !w.IsWide() && v.scale == w.scale {
 			return cmp.Compare(v.n, w.n)
 		}
 		return compareDecimal(v, w)

@@ -167,17 +167,17 @@ func constEval(v data.Value, err error) Eval {
 
 func colEval(i int) Eval {
 	return func(r data.Row) (data.Value, error) {
-		if uint(i) >= uint(len(r.Fields)) {
+		if uint(i) >= uint(r.Width()) {
 			return data.Value{}, shortRow(i, r)
 		}
-		return r.Fields[i], nil
+		return r.Field(i), nil
 	}
 }
 
 // shortRow is the error of a row without the column an expression reads:
 // a plan bug, reported rather than panicking in a task.
 func shortRow(i int, r data.Row) error {
-	return fmt.Errorf("row has %d fields, the expression reads $%d", len(r.Fields), i)
+	return fmt.Errorf("row has %d fields, the expression reads $%d", r.Width(), i)
 }
 
 // exprError names the expression a run-time error happened in.

@@ -21,11 +21,11 @@ func compileInt(e *Expr) (intEval, error) {
 	case e.Op == OpCol:
 		i := e.Index
 		return func(r data.Row) (int64, bool, error) {
-			if uint(i) >= uint(len(r.Fields)) {
+			if uint(i) >= uint(r.Width()) {
 				return 0, true, shortRow(i, r)
 			}
-			f := &r.Fields[i]
-			return f.Int64(), f.IsNull(), nil
+			n, null := r.Int64At(i)
+			return n, null, nil
 		}, nil
 	case isConst(e):
 		ev, err := compile(e)
@@ -169,15 +169,15 @@ func colLitArith(e *Expr) Eval {
 	i, y, k, o := c.Index, lit.Int64(), e.Type.Kind, op[0]
 	null := data.NullOf(k)
 	return func(r data.Row) (data.Value, error) {
-		if uint(i) >= uint(len(r.Fields)) {
+		if uint(i) >= uint(r.Width()) {
 			return data.Value{}, shortRow(i, r)
 		}
-		f := &r.Fields[i]
-		if f.IsNull() {
+		x, isNull := r.Int64At(i)
+		if isNull {
 			return null, nil
 		}
 		var n int64
-		switch x := f.Int64(); {
+		switch {
 		case o == '+':
 			n = x + y
 		case o == '*':

@@ -147,12 +147,14 @@ func typeCompare(r *resolver, e *Expr) (data.Type, error) {
 	return withNull(data.TBoolean, distinct || allNotNull(e.Args)), nil
 }
 
-// field is column i of r, or nil: a pointer, not to copy the Value.
-func field(r data.Row, i int) *data.Value {
-	if uint(i) < uint(len(r.Fields)) {
-		return &r.Fields[i]
+// intAt is integer-like column i of r, read in place: its int64, and
+// whether it is set (not NULL, not missing; err tells a missing one).
+func intAt(r data.Row, i int) (n int64, ok bool, err error) {
+	if uint(i) >= uint(r.Width()) {
+		return 0, false, shortRow(i, r)
 	}
-	return nil
+	n, null := r.Int64At(i)
+	return n, !null, nil
 }
 
 // columnLiteral splits a comparison of a column with a non-NULL literal,
@@ -183,10 +185,10 @@ func columnLiteralPred(e *Expr) pred {
 	case clsString:
 		s := lit.Str()
 		return func(r data.Row) (bool, error) {
-			f := field(r, i)
-			if f == nil {
+			if uint(i) >= uint(r.Width()) {
 				return false, shortRow(i, r)
 			}
+			f := r.Field(i)
 			return !f.IsNull() && op.test(strings.Compare(f.Str(), s)), nil
 		}
 	}
@@ -199,42 +201,34 @@ func intColumnPred(op cmpOp, i int, k int64) pred {
 	switch op {
 	case opEq:
 		return func(r data.Row) (bool, error) {
-			f := field(r, i)
-			return f != nil && !f.IsNull() && f.Int64() == k, checkRow(f, i, r)
+			n, ok, err := intAt(r, i)
+			return ok && n == k, err
 		}
 	case opNe:
 		return func(r data.Row) (bool, error) {
-			f := field(r, i)
-			return f != nil && !f.IsNull() && f.Int64() != k, checkRow(f, i, r)
+			n, ok, err := intAt(r, i)
+			return ok && n != k, err
 		}
 	case opLt:
 		return func(r data.Row) (bool, error) {
-			f := field(r, i)
-			return f != nil && !f.IsNull() && f.Int64() < k, checkRow(f, i, r)
+			n, ok, err := intAt(r, i)
+			return ok && n < k, err
 		}
 	case opLe:
 		return func(r data.Row) (bool, error) {
-			f := field(r, i)
-			return f != nil && !f.IsNull() && f.Int64() <= k, checkRow(f, i, r)
+			n, ok, err := intAt(r, i)
+			return ok && n <= k, err
 		}
 	case opGt:
 		return func(r data.Row) (bool, error) {
-			f := field(r, i)
-			return f != nil && !f.IsNull() && f.Int64() > k, checkRow(f, i, r)
+			n, ok, err := intAt(r, i)
+			return ok && n > k, err
 		}
 	}
 	return func(r data.Row) (bool, error) {
-		f := field(r, i)
-		return f != nil && !f.IsNull() && f.Int64() >= k, checkRow(f, i, r)
+		n, ok, err := intAt(r, i)
+		return ok && n >= k, err
 	}
-}
-
-// checkRow is the error of a missing field f.
-func checkRow(f *data.Value, i int, r data.Row) error {
-	if f != nil {
-		return nil
-	}
-	return shortRow(i, r)
 }
 
 func compileCompare(e *Expr) (Eval, error) {
@@ -245,11 +239,11 @@ func compileCompare(e *Expr) (Eval, error) {
 	if i, lit, op, ok := columnLiteral(e); ok && c == clsInt {
 		k := lit.Int64()
 		return func(r data.Row) (data.Value, error) {
-			f := field(r, i)
-			if f == nil || f.IsNull() {
-				return vNullBool, checkRow(f, i, r)
+			n, ok, err := intAt(r, i)
+			if !ok {
+				return vNullBool, err
 			}
-			return boolValue(op.test(cmp.Compare(f.Int64(), k))), nil
+			return boolValue(op.test(cmp.Compare(n, k))), nil
 		}, nil
 	}
 	op := cmpOps[e.Name]

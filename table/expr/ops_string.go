@@ -28,10 +28,10 @@ func compileStringFunc(e *Expr) (Eval, error) {
 	if arg := e.Args[0]; arg.Op == OpCol {
 		i := arg.Index
 		return func(r data.Row) (data.Value, error) {
-			if uint(i) >= uint(len(r.Fields)) {
+			if uint(i) >= uint(r.Width()) {
 				return data.Value{}, shortRow(i, r)
 			}
-			if x := r.Fields[i]; !x.IsNull() {
+			if x := r.Field(i); !x.IsNull() {
 				return data.StringValue(f(x.Str())), nil
 			}
 			return null, nil

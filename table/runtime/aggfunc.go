@@ -30,7 +30,7 @@ func (f *aggFunc) add(a *acc, v data.Value) {
 		a.v = f.plus(a.v, v)
 	case fnMin, fnMax:
 		if a.n == 0 || f.better(v, a.v) {
-			a.v = v
+			a.v = v.Clone() // kept: not its row's block
 		}
 		a.n++
 	}

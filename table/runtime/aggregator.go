@@ -27,6 +27,11 @@ func (m valueMap) setCount(v data.Value, n int64) {
 	if n == 0 {
 		delete(m, valueKey(v))
 	} else {
+		// A new key is kept, not its row's block; a map keeps the key it
+		// has on an update.
+		if _, ok := m[valueKey(v)]; !ok {
+			v = v.Clone()
+		}
 		m[valueKey(v)] = n
 	}
 }
@@ -77,7 +82,7 @@ func (g *aggregator) accumulate(accs []acc, counts []valueCounts, row data.Row) 
 			accs[i].n++
 			continue
 		}
-		v := row.Fields[f.arg]
+		v := row.Field(f.arg)
 		if v.IsNull() {
 			continue
 		}
@@ -101,7 +106,7 @@ func (g *aggregator) retract(accs []acc, counts []valueCounts, row data.Row) {
 			accs[i].n--
 			continue
 		}
-		v := row.Fields[f.arg]
+		v := row.Field(f.arg)
 		if v.IsNull() {
 			continue
 		}

@@ -40,7 +40,7 @@ func benchWindowAggregate(b *testing.B, key data.Type) {
 	for i := range b.N {
 		ts := int64(i / perWindow * 1000)
 		fields[0], fields[1], fields[2] = i64(int64(i%keys)), i64(1), data.TimestampValue((ts+int64(i%1000))*1e6)
-		buf, _ = codec.Append(buf[:0], data.Row{Fields: fields})
+		buf, _ = codec.Append(buf[:0], data.NewRow(fields...))
 		if err := j.pushEncoded(buf); err != nil {
 			b.Fatal(err)
 		}

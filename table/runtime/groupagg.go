@@ -73,8 +73,9 @@ type groupAggFunction[K comparable] struct {
 	// as valueCounts by call index (nil for the other calls).
 	maps   []*state.MapState[K, state.VoidNamespace, valueKey, int64]
 	counts []valueCounts
-	// prev and next are the results before and after a row, reused.
-	prev, next []data.Value
+	// prev and next are the results before and after a row, fields an
+	// output row's values: all reused.
+	prev, next, fields []data.Value
 }
 
 func (f *groupAggFunction[K]) Open(ctx *stream.KeyedRuntimeContext[K]) error {
@@ -142,11 +143,12 @@ func (f *groupAggFunction[K]) ProcessElement(r data.Row, _ *stream.KeyedContext[
 
 // row is an output row: r's key fields, then values.
 func (f *groupAggFunction[K]) row(kind data.RowKind, r data.Row, values []data.Value) data.Row {
-	fields := make([]data.Value, 0, len(f.keys)+len(values))
+	f.fields = f.fields[:0]
 	for _, k := range f.keys {
-		fields = append(fields, r.Fields[k])
+		f.fields = append(f.fields, r.Field(k))
 	}
-	return data.Row{Kind: kind, Fields: append(fields, values...)}
+	f.fields = append(f.fields, values...)
+	return data.MakeRow(kind, f.fields)
 }
 
 // mapCounts is GroupAggregate's valueCounts: the current key's MapState.
@@ -163,7 +165,7 @@ func (c mapCounts[K]) setCount(v data.Value, n int64) {
 	if n == 0 {
 		c.m.Remove(valueKey(v))
 	} else {
-		c.m.Put(valueKey(v), n)
+		c.m.Put(valueKey(v.Clone()), n) // kept: not its row's block
 	}
 }
 

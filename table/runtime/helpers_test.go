@@ -230,7 +230,7 @@ func row(fields ...data.Value) data.Row { return data.NewRow(fields...) }
 
 // changed is a row of the given kind.
 func changed(kind data.RowKind, fields ...data.Value) data.Row {
-	return data.Row{Kind: kind, Fields: fields}
+	return data.MakeRow(kind, fields)
 }
 
 // ts is a TIMESTAMP(3) of epoch milliseconds.

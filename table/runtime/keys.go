@@ -70,8 +70,8 @@ func IntKeyKind(keys []int, types KeyTypes) (data.Kind, bool) {
 // integer, nullIntKey for NULL.
 func intKeySelector(col int) func(data.Row) int64 {
 	return func(r data.Row) int64 {
-		if v := r.Fields[col]; !v.IsNull() {
-			return v.Int64()
+		if n, null := r.Int64At(col); !null {
+			return n
 		}
 		return nullIntKey
 	}

@@ -41,12 +41,12 @@ func WindowAggregate(in *stream.DataStream[data.Row], w WindowSpec, keys []int, 
 		if r.Kind != data.Insert {
 			return fmt.Errorf("%s takes an insert-only input, got %s", op, r)
 		}
-		if !r.Fields[timeCol].IsNull() {
+		if !r.IsNullAt(timeCol) {
 			out.Collect(r)
 		}
 		return nil
 	})).Name(op + ": rowtime")
-	timed := stream.SetTimestamps(checked, func(r data.Row) int64 { return r.Fields[timeCol].Millis() })
+	timed := stream.SetTimestamps(checked, func(r data.Row) int64 { return r.Field(timeCol).Millis() })
 	f := &windowAggFunction{g: g, timeCol: timeCol}
 	var out *stream.DataStream[data.Row]
 	if kind, ok := IntKeyKind(keys, opts.KeyTypes); ok {
@@ -95,7 +95,7 @@ func (f *windowAggFunction) CreateAccumulator() windowAcc {
 }
 
 func (f *windowAggFunction) Add(r data.Row, a windowAcc) windowAcc {
-	a.ltz = r.Fields[f.timeCol].Kind() == data.TimestampLTZ
+	a.ltz = r.Field(f.timeCol).Kind() == data.TimestampLTZ
 	f.g.accumulate(a.accs, a.counts, r)
 	return a
 }
@@ -118,6 +118,8 @@ type windowEmitter[K comparable] struct {
 	// appendKey appends the key fields of a key.
 	appendKey func([]data.Value, K) ([]data.Value, error)
 	yield     func(windowAcc) bool
+	// fields are an output row's values, reused.
+	fields []data.Value
 	// The window being emitted.
 	key K
 	w   window.TimeWindow
@@ -138,12 +140,13 @@ func (e *windowEmitter[K]) process(key K, w window.TimeWindow, accs iter.Seq[win
 }
 
 func (e *windowEmitter[K]) emit(a windowAcc) bool {
-	fields, err := e.appendKey(make([]data.Value, 0, e.nkeys+len(e.g.funcs)+3), e.key)
+	fields, err := e.appendKey(e.fields[:0], e.key)
 	if err != nil {
 		e.err = err
 		return false
 	}
 	fields = e.g.appendValues(fields, a.accs)
-	e.out.Collect(data.Row{Fields: appendWindowValues(fields, e.w, a.ltz)})
+	e.fields = appendWindowValues(fields, e.w, a.ltz)
+	e.out.Collect(data.MakeRow(data.Insert, e.fields))
 	return true
 }

@@ -40,7 +40,7 @@ func fired(t *testing.T, j *testJob, what string, want ...string) {
 	t.Helper()
 	outs := j.takeOutputs()
 	for _, o := range outs {
-		if wt := o.row.Fields[len(o.row.Fields)-1].Millis(); o.ts != wt {
+		if wt := o.row.Field(o.row.Width() - 1).Millis(); o.ts != wt {
 			t.Errorf("%s: %s has timestamp %d, want its window_time %d", what, o.row, o.ts, wt)
 		}
 	}
@@ -151,7 +151,7 @@ func TestWindowAggregateInput(t *testing.T) {
 	j.end()
 	outs := j.takeOutputs()
 	checkRows(t, "window", rowStrings(outs), []string{"+I[a, 3, 525e-2, 2, " + bounds(0, 10) + "]"})
-	for _, v := range outs[0].row.Fields[4:] {
+	for _, v := range outs[0].row.Values()[4:] {
 		if v.Kind() != data.TimestampLTZ {
 			t.Errorf("window bound of kind %s, want TIMESTAMP_LTZ", v.Kind())
 		}

@@ -29,18 +29,20 @@ func WindowTableFunction(in *stream.DataStream[data.Row], w WindowSpec) *stream.
 	}
 	assigner := w.mustAssigner(op)
 	timeCol := w.TimeCol
-	var windows []window.TimeWindow // reused per row
+	// windows and fields are reused per row.
+	var windows []window.TimeWindow
+	var fields []data.Value
 	rows := stream.FlatMap(in, func(r data.Row, out operator.Collector[data.Row]) {
-		t := r.Fields[timeCol]
+		t := r.Field(timeCol)
 		if t.IsNull() {
 			return
 		}
 		ltz := t.Kind() == data.TimestampLTZ
 		windows = assigner.AppendWindows(windows[:0], t.Millis())
 		for _, win := range windows {
-			fields := append(make([]data.Value, 0, len(r.Fields)+3), r.Fields...)
-			out.Collect(data.Row{Kind: r.Kind, Fields: appendWindowValues(fields, win, ltz)})
+			fields = appendWindowValues(r.AppendValues(fields[:0]), win, ltz)
+			out.Collect(data.MakeRow(r.Kind, fields))
 		}
 	}).Name(op)
-	return stream.SetTimestamps(rows, func(r data.Row) int64 { return r.Fields[len(r.Fields)-1].Millis() })
+	return stream.SetTimestamps(rows, func(r data.Row) int64 { return r.Field(r.Width() - 1).Millis() })
 }

@@ -45,7 +45,7 @@ func TestWindowTableFunction(t *testing.T) {
 			outs := j.takeOutputs()
 			checkRows(t, "rows", rowStrings(outs), tt.want)
 			for _, o := range outs {
-				if wt := o.row.Fields[len(o.row.Fields)-1].Millis(); o.ts != wt {
+				if wt := o.row.Field(o.row.Width() - 1).Millis(); o.ts != wt {
 					t.Errorf("%s has timestamp %d, want its window_time %d", o.row, o.ts, wt)
 				}
 			}
@@ -63,7 +63,7 @@ func TestWindowTableFunctionLTZ(t *testing.T) {
 	if len(outs) != 1 {
 		t.Fatalf("%d rows, want 1", len(outs))
 	}
-	for _, v := range outs[0].row.Fields[3:] {
+	for _, v := range outs[0].row.Values()[3:] {
 		if v.Kind() != data.TimestampLTZ {
 			t.Errorf("window bound of kind %s, want TIMESTAMP_LTZ", v.Kind())
 		}

@@ -1,0 +1,120 @@
+package data
+
+import (
+	"encoding/binary"
+	"strings"
+)
+
+// Allocator builds rows, carving their bytes out of blocks of blockSize,
+// so that an operator emitting a row per input row makes an allocation
+// per block rather than one per row: as a row is pointer-free and never
+// written once built, rows can share a block as Flink's rows share a
+// memory segment. The rows of a block keep the whole block alive, so
+// what keeps rows or their strings for long (state, a buffer, an
+// accumulator's MIN) keeps a Clone. An Allocator serves one goroutine;
+// the nil *Allocator allocates every row on its own.
+type Allocator struct {
+	block []byte
+}
+
+// blockSize holds about a hundred rows of a few columns; a row larger than
+// an eighth of it gets an allocation of its own, so that little of a
+// block is left unused.
+const blockSize = 8 << 10
+
+func (a *Allocator) alloc(n int) []byte {
+	if a == nil || n > blockSize/8 {
+		return make([]byte, n)
+	}
+	if n > len(a.block) {
+		a.block = make([]byte, blockSize)
+	}
+	b := a.block[:n:n]
+	a.block = a.block[n:]
+	return b
+}
+
+// MakeRow is a row of the given kind and fields, which it copies.
+func (a *Allocator) MakeRow(kind RowKind, fields []Value) Row {
+	return a.Project(kind, Row{}, nil, fields)
+}
+
+// Project is the row of the given kind whose field i is in's field
+// cols[i] when cols[i] ≥ 0 and values[i] otherwise (all of values when
+// cols is nil): a projection copies fields slot to slot, without building
+// their Values. values is as long as the row is wide.
+func (a *Allocator) Project(kind RowKind, in Row, cols []int, values []Value) Row {
+	width := len(values)
+	size := slotSize * width
+	for i := range width {
+		if cols != nil && cols[i] >= 0 {
+			if slot := in.slot(cols[i]); isVarTag(slot[slotTag]) {
+				size += int(binary.LittleEndian.Uint64(slot) >> 32)
+			}
+		} else if values[i].isVar() {
+			size += len(values[i].s)
+		}
+	}
+	b := a.alloc(size)
+	at := slotSize * width // where the next variable-length bytes go
+	for i := range width {
+		slot := b[i*slotSize : (i+1)*slotSize : (i+1)*slotSize]
+		var n int
+		if cols != nil && cols[i] >= 0 {
+			copy(slot, in.slot(cols[i]))
+			if !isVarTag(slot[slotTag]) {
+				continue
+			}
+			n = copy(b[at:], in.varBytes(cols[i]))
+		} else {
+			v := &values[i]
+			binary.LittleEndian.PutUint64(slot, uint64(v.n))
+			slot[slotTag] = v.tag
+			slot[slotScale] = v.scale
+			if !v.isVar() {
+				continue
+			}
+			n = copy(b[at:], v.s)
+		}
+		binary.LittleEndian.PutUint64(slot, uint64(at-i*slotSize)|uint64(n)<<32)
+		at += n
+	}
+	return Row{Kind: kind, width: uint32(width), b: b}
+}
+
+// Clone is a copy of r in bytes of its own, without the bytes of fields a
+// Slice left out: a row kept for long.
+func (r Row) Clone() Row {
+	cols := make([]int, r.width)
+	for i := range cols {
+		cols[i] = i
+	}
+	return (*Allocator)(nil).Project(r.Kind, r, cols, make([]Value, r.width))
+}
+
+// Clone is v with a copy of its bytes, so that a value kept past its row
+// does not keep the row's block alive.
+func (v Value) Clone() Value {
+	if len(v.s) > 0 {
+		v.s = strings.Clone(v.s)
+	}
+	return v
+}
+
+// isVarTag reports whether the value of a slot with this tag keeps bytes
+// outside its slot.
+func isVarTag(tag byte) bool {
+	k := Kind(tag & tagKind)
+	return tag&tagNull == 0 && (k == String || k == Bytes || tag&tagWide != 0)
+}
+
+// varBytes is field i's variable-length bytes, none if it has none.
+func (r Row) varBytes(i int) []byte {
+	slot := r.slot(i)
+	if !isVarTag(slot[slotTag]) {
+		return nil
+	}
+	n := binary.LittleEndian.Uint64(slot)
+	at := i*slotSize + int(uint32(n))
+	return r.b[at : at+int(n>>32)]
+}
