@@ -158,7 +158,8 @@ func (e *Env) run(ctx context.Context, plan Node) (string, error) {
 }
 
 // ToDataStream is t's changelog as a DataStream of rows, inside a
-// DataStream job.
+// DataStream job. Rows share memory blocks (data.Allocator): a function
+// that keeps many rows for long keeps their Clones.
 func (t *Table) ToDataStream() (*stream.DataStream[data.Row], error) {
 	if t.err != nil {
 		return nil, t.err

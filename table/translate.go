@@ -104,7 +104,8 @@ func (t *translator) translate(n Node, ins []*stream.DataStream[data.Row]) (*str
 		return sf.Source(t.env, n.Table.ConnectorTable(), n.Fields, n.describe())
 	case *Values:
 		rows := n.Rows
-		src := connector.NewDataGen(int64(len(rows)), 0, func(i int64) data.Row { return data.MakeRow(data.Insert, rows[i]) })
+		var alloc data.Allocator
+		src := connector.NewDataGen(int64(len(rows)), 0, func(i int64) data.Row { return alloc.MakeRow(data.Insert, rows[i]) })
 		return stream.FromSource(t.env, src, n.describe()).SetParallelism(1), nil
 	case *Calc:
 		fn, err := newCalcFunc(n)

@@ -103,6 +103,7 @@ func (datagen) Source(env *stream.Env, t Table, fields []int, name string) (*str
 		return nil, err
 	}
 	values := make([]data.Value, len(fields)) // reused per row
+	var alloc data.Allocator
 	gen := func(i int64) data.Row {
 		var now time.Time
 		if spec.needsNow {
@@ -111,7 +112,7 @@ func (datagen) Source(env *stream.Env, t Table, fields []int, name string) (*str
 		for k, f := range fields {
 			values[k] = spec.cols[f].value(i, now)
 		}
-		return data.MakeRow(data.Insert, values)
+		return alloc.MakeRow(data.Insert, values)
 	}
 	return stream.FromSource(env, ds.NewDataGen(spec.count, float64(spec.rate), gen), name), nil
 }

@@ -143,12 +143,13 @@ func (f *csvFormat) parser(fields []int) func(line string) (data.Row, error) {
 		want[c] = k
 	}
 	values := make([]data.Value, len(fields)) // reused per line
-	return func(line string) (data.Row, error) { return f.parse(line, want, values) }
+	alloc := new(data.Allocator)
+	return func(line string) (data.Row, error) { return f.parse(line, want, values, alloc) }
 }
 
-// parse reads line into the row of values, whose slots want gives by
-// column (-1 for a column not read).
-func (f *csvFormat) parse(line string, want []int, values []data.Value) (data.Row, error) {
+// parse reads line into values, whose slots want gives by column (-1 for
+// a column not read), and makes them a row.
+func (f *csvFormat) parse(line string, want []int, values []data.Value, alloc *data.Allocator) (data.Row, error) {
 	pos := 0 // of the next field; len(line)+1 after the last
 	for col, k := range want {
 		if pos > len(line) {
@@ -167,7 +168,7 @@ func (f *csvFormat) parse(line string, want []int, values []data.Value) (data.Ro
 			return data.Row{}, err
 		}
 	}
-	return data.MakeRow(data.Insert, values), nil
+	return alloc.MakeRow(data.Insert, values), nil
 }
 
 // field reads the field at pos: its text, unquoted, whether it was

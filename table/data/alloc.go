@@ -15,28 +15,53 @@ import (
 // the nil *Allocator allocates every row on its own.
 type Allocator struct {
 	block []byte
+	// used is the length of block handed out: an offset rather than a
+	// resliced block, so that a row costs no pointer write (and no write
+	// barrier while the collector marks).
+	used int
 }
 
-// blockSize holds about a hundred rows of a few columns; a row larger than
-// an eighth of it gets an allocation of its own, so that little of a
+// blockSize holds some hundreds of rows of a few columns. A filter-project
+// job ran a few percent slower with 8 KiB blocks (more allocations) and
+// with 32 KiB (the runtime's large-object path). A row larger than an
+// eighth of a block gets an allocation of its own, so that little of a
 // block is left unused.
-const blockSize = 8 << 10
+const blockSize = 16 << 10
 
 func (a *Allocator) alloc(n int) []byte {
 	if a == nil || n > blockSize/8 {
 		return make([]byte, n)
 	}
-	if n > len(a.block) {
-		a.block = make([]byte, blockSize)
+	if n > len(a.block)-a.used {
+		a.block, a.used = make([]byte, blockSize), 0
 	}
-	b := a.block[:n:n]
-	a.block = a.block[n:]
+	b := a.block[a.used : a.used+n : a.used+n]
+	a.used += n
 	return b
 }
 
 // MakeRow is a row of the given kind and fields, which it copies.
 func (a *Allocator) MakeRow(kind RowKind, fields []Value) Row {
-	return a.Project(kind, Row{}, nil, fields)
+	size := slotSize * len(fields)
+	for i := range fields {
+		if isVarTag(fields[i].tag) {
+			size += len(fields[i].s)
+		}
+	}
+	b := a.alloc(size)
+	at := slotSize * len(fields)
+	for i := range fields {
+		v := &fields[i]
+		slot := b[i*slotSize:][:slotSize]
+		n := uint64(v.n)
+		if isVarTag(v.tag) {
+			n = uint64(at-i*slotSize) | uint64(len(v.s))<<32
+			at += copy(b[at:], v.s)
+		}
+		binary.LittleEndian.PutUint64(slot, n)
+		slot[slotTag], slot[slotScale] = v.tag, v.scale
+	}
+	return Row{Kind: kind, width: uint32(len(fields)), b: b}
 }
 
 // Project is the row of the given kind whose field i is in's field

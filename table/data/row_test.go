@@ -161,6 +161,15 @@ func TestAllocatorRowsAreIndependent(t *testing.T) {
 	}
 }
 
+func BenchmarkAllocatorMakeRow(b *testing.B) {
+	var a Allocator
+	b.ReportAllocs()
+	for i := range int64(b.N) {
+		fields := [4]Value{BigIntValue(i), BigIntValue(250), StringValue("bidder-42"), TimestampValue(1_790_000_000_123_000_000)}
+		a.MakeRow(Insert, fields[:])
+	}
+}
+
 func BenchmarkAllocatorProject(b *testing.B) {
 	in := NewRow(BigIntValue(4711), BigIntValue(250), StringValue("bidder-42"), TimestampValue(1_790_000_000_123_000_000))
 	cols, values := []int{0, -1, 2}, []Value{{}, BigIntValue(500), {}}

@@ -76,6 +76,7 @@ type groupAggFunction[K comparable] struct {
 	// prev and next are the results before and after a row, fields an
 	// output row's values: all reused.
 	prev, next, fields []data.Value
+	alloc              data.Allocator
 }
 
 func (f *groupAggFunction[K]) Open(ctx *stream.KeyedRuntimeContext[K]) error {
@@ -148,7 +149,7 @@ func (f *groupAggFunction[K]) row(kind data.RowKind, r data.Row, values []data.V
 		f.fields = append(f.fields, r.Field(k))
 	}
 	f.fields = append(f.fields, values...)
-	return data.MakeRow(kind, f.fields)
+	return f.alloc.MakeRow(kind, f.fields)
 }
 
 // mapCounts is GroupAggregate's valueCounts: the current key's MapState.

@@ -120,6 +120,7 @@ type windowEmitter[K comparable] struct {
 	yield     func(windowAcc) bool
 	// fields are an output row's values, reused.
 	fields []data.Value
+	alloc  data.Allocator
 	// The window being emitted.
 	key K
 	w   window.TimeWindow
@@ -147,6 +148,6 @@ func (e *windowEmitter[K]) emit(a windowAcc) bool {
 	}
 	fields = e.g.appendValues(fields, a.accs)
 	e.fields = appendWindowValues(fields, e.w, a.ltz)
-	e.out.Collect(data.MakeRow(data.Insert, e.fields))
+	e.out.Collect(e.alloc.MakeRow(data.Insert, e.fields))
 	return true
 }

@@ -32,6 +32,7 @@ func WindowTableFunction(in *stream.DataStream[data.Row], w WindowSpec) *stream.
 	// windows and fields are reused per row.
 	var windows []window.TimeWindow
 	var fields []data.Value
+	var alloc data.Allocator
 	rows := stream.FlatMap(in, func(r data.Row, out operator.Collector[data.Row]) {
 		t := r.Field(timeCol)
 		if t.IsNull() {
@@ -41,7 +42,7 @@ func WindowTableFunction(in *stream.DataStream[data.Row], w WindowSpec) *stream.
 		windows = assigner.AppendWindows(windows[:0], t.Millis())
 		for _, win := range windows {
 			fields = appendWindowValues(r.AppendValues(fields[:0]), win, ltz)
-			out.Collect(data.MakeRow(r.Kind, fields))
+			out.Collect(alloc.MakeRow(r.Kind, fields))
 		}
 	}).Name(op)
 	return stream.SetTimestamps(rows, func(r data.Row) int64 { return r.Field(r.Width() - 1).Millis() })
