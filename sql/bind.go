@@ -1,7 +1,6 @@
 package sql
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -21,9 +20,9 @@ type binder struct {
 	ctx  context.Context
 	env  *table.Env
 	ctes map[string]*table.Table
-	// quals are the names a column may be qualified with in the current
-	// SELECT: its FROM item's table name and alias.
-	quals map[string]bool
+	// scope is what column names resolve against in the current SELECT;
+	// nil outside one.
+	scope *scope
 	// idents is where each column name was last written: the Table API
 	// resolves each clause as it is added, so an unknown column it reports
 	// is most likely the one bound last.
@@ -132,13 +131,13 @@ func (b *binder) selectBlock(s *Select) (*table.Table, error) {
 	if len(s.Windows) > 0 {
 		return nil, errAt(s, "the WINDOW clause is not supported yet")
 	}
-	t, err := b.from(s.From)
+	t, sc, err := b.from(s.From)
 	if err != nil {
 		return nil, err
 	}
-	saved := b.quals
-	b.quals = qualifiers(s.From)
-	defer func() { b.quals = saved }()
+	saved := b.scope
+	b.scope = sc
+	defer func() { b.scope = saved }()
 	if s.Where != nil {
 		cond, err := b.expr(s.Where)
 		if err != nil {
@@ -194,9 +193,17 @@ func (b *binder) selectBlock(s *Select) (*table.Table, error) {
 func (b *binder) items(list []*SelectItem, t *table.Table) ([]*expr.Expr, error) {
 	var out []*expr.Expr
 	for _, it := range list {
-		if _, ok := it.Expr.(*Star); ok {
-			for _, name := range t.Schema().Names() {
-				out = append(out, expr.Col(name))
+		if st, ok := it.Expr.(*Star); ok {
+			own := t.Schema().Names()
+			cols := own
+			if len(st.Table) > 0 && b.scope != nil {
+				var err error
+				if own, cols, err = b.scope.star(st); err != nil {
+					return nil, err
+				}
+			}
+			for i, c := range cols {
+				out = append(out, named(expr.Col(c), own[i]))
 			}
 			continue
 		}
@@ -204,30 +211,42 @@ func (b *binder) items(list []*SelectItem, t *table.Table) ([]*expr.Expr, error)
 		if err != nil {
 			return nil, err
 		}
-		if it.Alias != "" {
+		switch {
+		case it.Alias != "":
 			e = e.As(it.Alias)
+		case e.Op == expr.OpCol:
+			// A column a join renamed (id0) keeps its own name (id) in
+			// the output, as in Flink.
+			if id, ok := it.Expr.(*Ident); ok {
+				e = named(e, id.Parts[len(id.Parts)-1])
+			}
 		}
 		out = append(out, e)
 	}
 	return out, nil
 }
 
-// qualifiers are the names r's columns may be qualified with.
-func qualifiers(r TableRef) map[string]bool {
-	q := map[string]bool{}
-	// An alias hides the table's own name, as in Flink.
-	switch r := r.(type) {
-	case *TableName:
-		q[cmp.Or(r.Alias, r.Name[len(r.Name)-1])] = true
-	case *Subquery:
-		q[r.Alias] = r.Alias != ""
-	case *WindowTVF:
-		q[cmp.Or(r.Alias, r.Table.Name[len(r.Table.Name)-1])] = true
+// named is column c named name.
+func named(c *expr.Expr, name string) *expr.Expr {
+	if c.Name == name {
+		return c
 	}
-	return q
+	return c.As(name)
 }
 
-func (b *binder) from(r TableRef) (*table.Table, error) {
+// from binds a FROM item to its table and the scope its columns resolve in.
+func (b *binder) from(r TableRef) (*table.Table, *scope, error) {
+	if j, ok := r.(*Join); ok {
+		return b.join(j)
+	}
+	t, err := b.fromItem(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	return t, &scope{rels: []relation{fromRelation(r, t)}}, nil
+}
+
+func (b *binder) fromItem(r TableRef) (*table.Table, error) {
 	switch r := r.(type) {
 	case *TableName:
 		t := b.named(r.Name)
@@ -249,8 +268,6 @@ func (b *binder) from(r TableRef) (*table.Table, error) {
 		return t, wrapAt(r, t.Err())
 	case *WindowTVF:
 		return b.windowTVF(r)
-	case *Join:
-		return nil, errAt(r, "joins are not supported yet")
 	case *TemporalTable:
 		return nil, errAt(r, "temporal joins are not supported yet")
 	}

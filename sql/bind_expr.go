@@ -15,10 +15,13 @@ import (
 func (b *binder) expr(e Expr) (*expr.Expr, error) {
 	switch e := e.(type) {
 	case *Ident:
-		if q := e.Parts[:len(e.Parts)-1]; len(q) > 0 && b.quals != nil && !b.quals[q[len(q)-1]] {
-			return nil, errAt(e, "table '%s' not found in FROM", q[len(q)-1])
-		}
 		name := e.Parts[len(e.Parts)-1]
+		if b.scope != nil {
+			var err error
+			if name, err = b.scope.column(e); err != nil {
+				return nil, err
+			}
+		}
 		if b.idents != nil {
 			b.idents[name] = e.Pos
 		}

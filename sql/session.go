@@ -74,6 +74,7 @@ var sessionDefaults = map[string]string{
 	"table.dml-sync":                   "false",
 	"sql-client.execution.result-mode": "table",
 	"pipeline.auto-watermark-interval": "200ms",
+	"table.exec.state.ttl":             "0 ms",
 }
 
 // Execute runs a script's statements in order and returns their results;
@@ -137,7 +138,7 @@ func (s *Session) execute(ctx context.Context, st Statement) (_ Result, err erro
 		} else {
 			delete(s.conf, st.Key)
 		}
-		s.applyZone()
+		s.applyOptions()
 		return ok("Execute statement succeeded."), nil
 	case *Insert:
 		return s.insert(ctx, b, st)
@@ -173,18 +174,21 @@ func (s *Session) set(st *Set) (Result, error) {
 		return Result{}, errAt(st, "option '%s' = '%s': %v", st.Key, st.Value, err)
 	}
 	s.conf[st.Key] = st.Value
-	s.applyZone()
+	s.applyOptions()
 	return ok("Execute statement succeeded."), nil
 }
 
-// applyZone gives the table environment the session's time zone, which
-// expressions record when they are resolved.
-func (s *Session) applyZone() {
+// applyOptions gives the table environment the session's options that
+// plans record when they are built: the time zone (in expressions) and
+// the state TTL (in joins and aggregations).
+func (s *Session) applyOptions() {
 	loc, err := expr.LoadZone(s.Option("table.local-time-zone"))
 	if err != nil {
 		loc = time.UTC // checked when it was SET
 	}
 	s.env.SetLocalTimeZone(loc)
+	ttl, _ := jobgraph.ParseDuration(s.Option("table.exec.state.ttl"))
+	s.env.SetIdleStateRetention(ttl)
 }
 
 func (s *Session) checkOption(k, v string) error {
@@ -215,6 +219,14 @@ func (s *Session) checkOption(k, v string) error {
 		}
 		if d <= 0 {
 			return fmt.Errorf("want a positive duration")
+		}
+	case "table.exec.state.ttl":
+		d, err := jobgraph.ParseDuration(v)
+		if err != nil {
+			return err
+		}
+		if d < 0 {
+			return fmt.Errorf("want a duration of 0 (keep state forever) or more")
 		}
 	default:
 		return jobgraph.Spec{Job: table.JobName, Settings: map[string]string{k: v}}.Validate()

@@ -56,7 +56,7 @@ func (t *Table) Aggregate(keys, items []*expr.Expr, having *expr.Expr) *Table {
 		}
 		cond = p
 	}
-	agg := &Aggregate{Input: b.pre, Aggs: b.aggs}
+	agg := &Aggregate{Input: b.pre, Aggs: b.aggs, StateTTL: t.env.stateTTL}
 	for i := range keys {
 		agg.Keys = append(agg.Keys, i)
 	}
@@ -85,7 +85,7 @@ func (t *Table) Aggregate(keys, items []*expr.Expr, having *expr.Expr) *Table {
 		}
 		calc.Cond = r
 	}
-	calc.Names = uniqueNames(calc.Names)
+	calc.Names = UniqueNames(calc.Names)
 	return t.with(calc, nil)
 }
 

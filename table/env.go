@@ -26,6 +26,8 @@ type Env struct {
 	opts    expr.Options
 	senv    *stream.Env
 	submit  Submitter
+	// stateTTL is table.exec.state.ttl, which plans take when built.
+	stateTTL time.Duration
 }
 
 // Submitter runs an optimized plan as a job and returns the job's id.
@@ -46,6 +48,13 @@ func NewStreamEnv(senv *stream.Env) *Env {
 
 // SetLocalTimeZone sets table.local-time-zone.
 func (e *Env) SetLocalTimeZone(loc *time.Location) { e.opts.Location = loc }
+
+// SetIdleStateRetention sets table.exec.state.ttl (Flink's
+// TableConfig.setIdleStateRetention): how long the state a join or an
+// unwindowed aggregation keeps for a key lives after its last update.
+// Zero, the default, keeps it forever. A plan takes the value it had when
+// the plan was built.
+func (e *Env) SetIdleStateRetention(d time.Duration) { e.stateTTL = d }
 
 // Options are the expression options of the session.
 func (e *Env) Options() expr.Options { return e.opts }

@@ -3,6 +3,7 @@ package table
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/runnel/runnel/table/data"
 	"github.com/runnel/runnel/table/expr"
@@ -182,6 +183,9 @@ type Aggregate struct {
 	// plan, so that a job restored by a later binary reads its state in
 	// the layout it was written in.
 	IntKeys bool
+	// StateTTL is table.exec.state.ttl when the plan was built (see
+	// Join.StateTTL); a window aggregation cleans its state by watermark.
+	StateTTL time.Duration
 	// windowed marks a grouping by a window TVF's bounds, which the
 	// planner turns into a WindowAggregate; its keys keep their time
 	// attribute. Never set on a node that survives optimization, so it

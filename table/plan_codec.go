@@ -2,6 +2,7 @@ package table
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/vmihailenco/msgpack/v5"
 
@@ -43,10 +44,11 @@ type (
 		IntKeys bool               `msgpack:"ik,omitempty"`
 	}
 	aggBody struct {
-		Keys    []int             `msgpack:"k"`
-		Aggs    []runtime.AggCall `msgpack:"a"`
-		Names   []string          `msgpack:"n"`
-		IntKeys bool              `msgpack:"ik,omitempty"`
+		Keys     []int             `msgpack:"k"`
+		Aggs     []runtime.AggCall `msgpack:"a"`
+		Names    []string          `msgpack:"n"`
+		IntKeys  bool              `msgpack:"ik,omitempty"`
+		StateTTL time.Duration     `msgpack:"ttl,omitempty"`
 	}
 	valuesBody struct {
 		Columns data.Schema    `msgpack:"c"`
@@ -54,6 +56,14 @@ type (
 	}
 	sinkBody struct {
 		Table *CatalogTable `msgpack:"t"`
+	}
+	joinBody struct {
+		Type      runtime.JoinType `msgpack:"j"`
+		Cond      *expr.Expr       `msgpack:"c"`
+		LeftKeys  []int            `msgpack:"lk"`
+		RightKeys []int            `msgpack:"rk"`
+		Rest      *expr.Expr       `msgpack:"r,omitempty"`
+		StateTTL  time.Duration    `msgpack:"ttl,omitempty"`
 	}
 )
 
@@ -104,7 +114,9 @@ func encodeNode(n Node) (encodedNode, error) {
 	case *WindowAggregate:
 		kind, body = "window-agg", windowBody{n.Spec, n.Keys, n.Aggs, n.Names, n.IntKeys}
 	case *Aggregate:
-		kind, body = "group-agg", aggBody{n.Keys, n.Aggs, n.Names, n.IntKeys}
+		kind, body = "group-agg", aggBody{n.Keys, n.Aggs, n.Names, n.IntKeys, n.StateTTL}
+	case *Join:
+		kind, body = "join", joinBody{n.Type, n.Cond, n.LeftKeys, n.RightKeys, n.Rest, n.StateTTL}
 	case *Sink:
 		kind, body = "sink", sinkBody{n.Table}
 	case *Collect:
@@ -136,10 +148,16 @@ func decodeNode(e encodedNode) (Node, error) {
 		}
 		ins[i] = n
 	}
-	switch {
-	case (e.Kind == "scan" || e.Kind == "values") && len(ins) != 0,
-		e.Kind == "union" && len(ins) < 2,
-		e.Kind != "scan" && e.Kind != "values" && e.Kind != "union" && len(ins) != 1:
+	want := 1 // inputs
+	switch e.Kind {
+	case "scan", "values":
+		want = 0
+	case "join":
+		want = 2
+	case "union":
+		want = max(2, len(ins))
+	}
+	if len(ins) != want {
 		return nil, fmt.Errorf("decode plan: %s with %d inputs", e.Kind, len(ins))
 	}
 	unmarshal := func(v any) error {
@@ -178,7 +196,17 @@ func decodeNode(e encodedNode) (Node, error) {
 	case "group-agg":
 		var b aggBody
 		err := unmarshal(&b)
-		return &Aggregate{Input: ins[0], Keys: b.Keys, Aggs: b.Aggs, Names: b.Names, IntKeys: b.IntKeys}, err
+		return &Aggregate{Input: ins[0], Keys: b.Keys, Aggs: b.Aggs, Names: b.Names, IntKeys: b.IntKeys, StateTTL: b.StateTTL}, err
+	case "join":
+		var b joinBody
+		if err := unmarshal(&b); err != nil {
+			return nil, err
+		}
+		j := &Join{Left: ins[0], Right: ins[1], Type: b.Type, Cond: b.Cond, LeftKeys: b.LeftKeys, RightKeys: b.RightKeys, Rest: b.Rest, StateTTL: b.StateTTL}
+		if err := j.check(); err != nil {
+			return nil, fmt.Errorf("decode plan: %w", err)
+		}
+		return j, nil
 	case "sink":
 		var b sinkBody
 		err := unmarshal(&b)

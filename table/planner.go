@@ -12,7 +12,8 @@ import (
 
 // Optimize rewrites a logical plan into the one the runtime executes, in
 // passes: adjacent Calcs fuse into one; a Calc over a scan pushes its
-// projection into the scan; an aggregation grouped by a windowing TVF's
+// projection into the scan; filters over one side of a join move into
+// that side; an aggregation grouped by a windowing TVF's
 // window_start and window_end becomes a WindowAggregate; last, the plan's
 // changelog is checked: an updating result into an insert-only sink, or
 // into a window, is refused, naming the node that updates.
@@ -34,6 +35,7 @@ func rewrite(n Node) Node {
 		if in, ok := c.Input.(*Calc); ok && deterministic(in) {
 			c = fuseCalc(c, in)
 		}
+		pushFilterIntoJoin(c)
 		if c.isIdentity() {
 			return c.Input
 		}
@@ -67,6 +69,10 @@ func rewrite(n Node) Node {
 		w.Input = rewrite(n.Input)
 		w.IntKeys = intKeys(w.Input.Schema(), w.Keys)
 		return &w
+	case *Join:
+		j := *n
+		j.Left, j.Right = rewrite(n.Left), rewrite(n.Right)
+		return pushJoinConditions(&j)
 	case *Sink:
 		return &Sink{Input: rewrite(n.Input), Table: n.Table}
 	case *Collect:
@@ -396,6 +402,8 @@ func InsertOnly(n Node) bool {
 		return true
 	case *Aggregate:
 		return false
+	case *Join:
+		return n.Type == runtime.InnerJoin && InsertOnly(n.Left) && InsertOnly(n.Right)
 	case *Union:
 		for _, in := range n.Ins {
 			if !InsertOnly(in) {
@@ -409,8 +417,13 @@ func InsertOnly(n Node) bool {
 
 // updatingNode is the node that first makes n's output a changelog.
 func updatingNode(n Node) Node {
-	if _, ok := n.(*Aggregate); ok {
+	switch n := n.(type) {
+	case *Aggregate:
 		return n
+	case *Join:
+		if n.Type != runtime.InnerJoin {
+			return n
+		}
 	}
 	for _, in := range n.Inputs() {
 		if u := updatingNode(in); u != nil {

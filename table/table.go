@@ -88,13 +88,13 @@ func (t *Table) Select(items ...*expr.Expr) *Table {
 		calc.Exprs = append(calc.Exprs, r)
 		calc.Names = append(calc.Names, name)
 	}
-	calc.Names = uniqueNames(calc.Names)
+	calc.Names = UniqueNames(calc.Names)
 	return t.with(calc, nil)
 }
 
-// uniqueNames renames repeated output names as Calcite does: the second
+// UniqueNames renames repeated output names as Calcite does: the second
 // auction becomes auction0, the next auction1.
-func uniqueNames(names []string) []string {
+func UniqueNames(names []string) []string {
 	seen := make(map[string]bool, len(names))
 	out := make([]string, len(names))
 	for i, n := range names {

@@ -134,7 +134,19 @@ func (t *translator) translate(n Node, ins []*stream.DataStream[data.Row]) (*str
 		return runtime.GroupAggregate(ins[0], n.Keys, n.Aggs, runtime.GroupAggOptions{
 			InsertOnly: InsertOnly(n.Input),
 			KeyTypes:   keyTypes(n.IntKeys, n.Input, n.Keys),
+			StateTTL:   n.StateTTL,
 		}), nil
+	case *Join:
+		spec := runtime.JoinSpec{Type: n.Type, LeftKeys: n.LeftKeys, RightKeys: n.RightKeys,
+			LeftTypes: n.Left.Schema().Types(), RightTypes: n.Right.Schema().Types(), StateTTL: n.StateTTL}
+		if n.Rest != nil {
+			cond, err := expr.CompilePredicate(n.Rest)
+			if err != nil {
+				return nil, err
+			}
+			spec.Cond = cond
+		}
+		return runtime.Join(ins[0], ins[1], spec), nil
 	case *Sink:
 		sf, err := n.Table.SinkFactory()
 		if err != nil {

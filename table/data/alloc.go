@@ -2,7 +2,9 @@ package data
 
 import (
 	"encoding/binary"
+	"fmt"
 	"strings"
+	"unsafe"
 )
 
 // Allocator builds rows, carving their bytes out of blocks of blockSize,
@@ -142,4 +144,78 @@ func (r Row) varBytes(i int) []byte {
 	n := binary.LittleEndian.Uint64(slot)
 	at := i*slotSize + int(uint32(n))
 	return r.b[at : at+int(n>>32)]
+}
+
+// Concat is the row of l's fields then r's, of the given kind: a joined
+// row. A side of an outer join without a match is a row of NULLs.
+func (a *Allocator) Concat(kind RowKind, l, r Row) Row {
+	lw := int(l.width)
+	width := lw + int(r.width)
+	size := slotSize * width
+	for i := range lw {
+		size += len(l.varBytes(i))
+	}
+	for i := range int(r.width) {
+		size += len(r.varBytes(i))
+	}
+	b := a.alloc(size)
+	at := slotSize * width
+	for i := range width {
+		src, j := l, i
+		if i >= lw {
+			src, j = r, i-lw
+		}
+		slot := b[i*slotSize:][:slotSize]
+		copy(slot, src.slot(j))
+		if !isVarTag(slot[slotTag]) {
+			continue
+		}
+		n := copy(b[at:], src.varBytes(j))
+		binary.LittleEndian.PutUint64(slot, uint64(at-i*slotSize)|uint64(n)<<32)
+		at += n
+	}
+	return Row{Kind: kind, width: uint32(width), b: b}
+}
+
+// AppendFields appends r's fields, without its kind, in a canonical
+// encoding: rows with equal fields (equal bit for bit: Flink's
+// BinaryRowData equality) encode equally, so the bytes serve as the key of
+// a row kept in state. FieldsRow reads them back.
+func (r Row) AppendFields(buf []byte) []byte {
+	if !r.compact() {
+		r = r.Clone()
+	}
+	buf = binary.AppendUvarint(buf, uint64(r.width))
+	return append(buf, r.b...)
+}
+
+// compact reports whether r's bytes are exactly its fields', laid out as
+// MakeRow lays them out: not a Slice of a wider row.
+func (r Row) compact() bool {
+	at := slotSize * int(r.width)
+	for i := range int(r.width) {
+		if v := r.varBytes(i); len(v) > 0 {
+			if at >= len(r.b) || &r.b[at] != &v[0] {
+				return false
+			}
+			at += len(v)
+		}
+	}
+	return at == len(r.b)
+}
+
+// FieldsRow is the row of the given kind whose fields AppendFields
+// encoded in s. The row shares s's bytes rather than copying them (a
+// string never changes, and neither does a row), so that a row kept in
+// state as its key is read without an allocation.
+func FieldsRow(kind RowKind, s string) (Row, error) {
+	width, w := binary.Uvarint(unsafe.Slice(unsafe.StringData(s), min(len(s), binary.MaxVarintLen64)))
+	if w <= 0 || width > uint64(len(s))/slotSize {
+		return Row{}, fmt.Errorf("decode row fields: bad field count")
+	}
+	b := unsafe.Slice(unsafe.StringData(s[w:]), len(s)-w)
+	if err := checkSlots(b, int(width)); err != nil {
+		return Row{}, err
+	}
+	return Row{Kind: kind, width: uint32(width), b: b}, nil
 }

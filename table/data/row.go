@@ -209,14 +209,23 @@ func (r *Row) UnmarshalBinary(data []byte) error {
 		return fmt.Errorf("decode row: the row's bytes do not match its length")
 	}
 	b := data[p+w:]
-	if uint64(len(b)) < width*slotSize {
+	if err := checkSlots(b, int(width)); err != nil {
+		return err
+	}
+	*r = Row{Kind: kind, width: uint32(width), b: append([]byte(nil), b...)}
+	return nil
+}
+
+// checkSlots checks that b holds width slots of known kinds whose
+// variable-length bytes lie inside b.
+func checkSlots(b []byte, width int) error {
+	if len(b) < width*slotSize {
 		return fmt.Errorf("decode row: %d bytes hold no %d fields", len(b), width)
 	}
-	for i := range int(width) {
+	for i := range width {
 		slot := b[i*slotSize:]
 		tag := slot[slotTag]
-		k := Kind(tag & tagKind)
-		if k > IntervalYearMonth || tag&0x10 != 0 {
+		if Kind(tag&tagKind) > IntervalYearMonth || tag&0x10 != 0 {
 			return fmt.Errorf("decode row field %d: unknown value kind %d", i, tag)
 		}
 		if isVarTag(tag) {
@@ -226,7 +235,6 @@ func (r *Row) UnmarshalBinary(data []byte) error {
 			}
 		}
 	}
-	*r = Row{Kind: kind, width: uint32(width), b: append([]byte(nil), b...)}
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"iter"
 	"slices"
+	"time"
 
 	"github.com/runnel/runnel/operator"
 	"github.com/runnel/runnel/operator/state"
@@ -24,6 +25,11 @@ type GroupAggOptions struct {
 	InsertOnly bool
 	// KeyTypes are the key columns' types (see KeyTypes).
 	KeyTypes KeyTypes
+	// StateTTL is table.exec.state.ttl: a key whose state was not
+	// written for this long (processing time) starts over, its next
+	// result an insert, as Flink's idle state retention; 0 keeps state
+	// forever.
+	StateTTL time.Duration
 }
 
 // GroupAggregate is Flink's unwindowed GROUP BY (GroupAggFunction): it
@@ -45,10 +51,10 @@ func GroupAggregate(in *stream.DataStream[data.Row], keys []int, aggs []AggCall,
 	g := mustAggregator(op, aggs, !opts.InsertOnly)
 	var out *stream.DataStream[data.Row]
 	if _, ok := IntKeyKind(keys, opts.KeyTypes); ok {
-		fn := &groupAggFunction[int64]{g: g, keys: keys, insertOnly: opts.InsertOnly}
+		fn := &groupAggFunction[int64]{g: g, keys: keys, insertOnly: opts.InsertOnly, ttl: stateTTL(opts.StateTTL)}
 		out = stream.KeyedProcess(stream.KeyBy(in, intKeySelector(keys[0])), fn)
 	} else {
-		fn := &groupAggFunction[string]{g: g, keys: keys, insertOnly: opts.InsertOnly}
+		fn := &groupAggFunction[string]{g: g, keys: keys, insertOnly: opts.InsertOnly, ttl: stateTTL(opts.StateTTL)}
 		out = stream.KeyedProcess(stream.KeyBy(in, keySelector(keys)), fn)
 	}
 	out.Name(op)
@@ -67,6 +73,7 @@ type groupAggFunction[K comparable] struct {
 	g          *aggregator
 	keys       []int
 	insertOnly bool
+	ttl        state.TTLConfig
 
 	accs *state.ValueState[K, state.VoidNamespace, groupAcc]
 	// maps are the counted calls' value counts, which counts holds too,
@@ -81,7 +88,7 @@ type groupAggFunction[K comparable] struct {
 
 func (f *groupAggFunction[K]) Open(ctx *stream.KeyedRuntimeContext[K]) error {
 	var err error
-	f.accs, err = state.GetValueState[state.VoidNamespace](ctx.State, state.ValueStateDescriptor[groupAcc]{Name: "accumulators"})
+	f.accs, err = state.GetValueState[state.VoidNamespace](ctx.State, state.ValueStateDescriptor[groupAcc]{Name: "accumulators", TTL: f.ttl})
 	if err != nil {
 		return err
 	}
@@ -90,7 +97,7 @@ func (f *groupAggFunction[K]) Open(ctx *stream.KeyedRuntimeContext[K]) error {
 		if !f.g.funcs[i].counted {
 			continue
 		}
-		m, err := state.GetMapState[state.VoidNamespace](ctx.State, state.MapStateDescriptor[valueKey, int64]{Name: fmt.Sprintf("values-%d", i)})
+		m, err := state.GetMapState[state.VoidNamespace](ctx.State, state.MapStateDescriptor[valueKey, int64]{Name: fmt.Sprintf("values-%d", i), TTL: f.ttl})
 		if err != nil {
 			return err
 		}
@@ -171,3 +178,10 @@ func (c mapCounts[K]) setCount(v data.Value, n int64) {
 }
 
 func (c mapCounts[K]) all() iter.Seq2[valueKey, int64] { return c.m.Entries() }
+
+// stateTTL is the state TTL of table.exec.state.ttl, as Flink configures
+// its SQL operators' state: restarted by writes, an expired entry never
+// read.
+func stateTTL(d time.Duration) state.TTLConfig {
+	return state.TTLConfig{TTL: d, Update: state.OnCreateAndWrite, Visibility: state.NeverReturnExpired}
+}

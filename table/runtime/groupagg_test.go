@@ -1,6 +1,8 @@
 package runtime
 
 import (
+	"time"
+
 	"strings"
 	"testing"
 
@@ -156,4 +158,19 @@ func TestGroupAggregateRescales(t *testing.T) {
 	}
 	got := j.take()
 	checkRows(t, "changelog after the restore", got, want)
+}
+
+// TestGroupAggregateStateTTL: with table.exec.state.ttl, a key whose
+// state was not written for the TTL starts over, its next result an
+// insert, as Flink's idle state retention; a key written meanwhile keeps
+// its state. The TTL is real time (the job harness has no clock), the
+// wait twice the TTL.
+func TestGroupAggregateStateTTL(t *testing.T) {
+	const ttl = 300 * time.Millisecond
+	j := startJob(t, 2, groupBy(GroupAggOptions{StateTTL: ttl}, countStar, col(call("SUM", data.TInt), 1)), nil)
+	j.push(row(a, i32(1)), row(b, i32(2)))
+	j.take()
+	time.Sleep(2 * ttl)
+	j.push(row(a, i32(5)), row(a, i32(6)))
+	checkRows(t, "after the TTL", j.take(), []string{"+I[a, 1, 5]", "-U[a, 1, 5]", "+U[a, 2, 11]"})
 }
