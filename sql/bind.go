@@ -148,7 +148,8 @@ func (b *binder) selectBlock(s *Select) (*table.Table, error) {
 			return nil, wrapAt(s.Where, err)
 		}
 	}
-	items, err := b.items(s.Items, t)
+	from := t
+	items, t, err := b.items(s.Items, t)
 	if err != nil {
 		return nil, err
 	}
@@ -170,6 +171,11 @@ func (b *binder) selectBlock(s *Select) (*table.Table, error) {
 	for _, it := range items {
 		aggregating = aggregating || table.HasAggregate(it)
 	}
+	if aggregating || s.Distinct {
+		if t != from {
+			return nil, errAt(s, "ROW_NUMBER() OVER with GROUP BY, aggregates or DISTINCT in the same SELECT is not supported; rank in a query around it")
+		}
+	}
 	switch {
 	case s.Distinct && !aggregating:
 		// SELECT DISTINCT is a grouping by every item.
@@ -189,17 +195,20 @@ func (b *binder) selectBlock(s *Select) (*table.Table, error) {
 	return t, wrapAt(s, t.Err())
 }
 
-// items binds a select list, expanding * to the columns of t.
-func (b *binder) items(list []*SelectItem, t *table.Table) ([]*expr.Expr, error) {
+// items binds a select list, expanding * to the columns of t. A
+// ROW_NUMBER() OVER item adds its column to t (Table.RowNumber), so items
+// also returns the table the list selects from.
+func (b *binder) items(list []*SelectItem, t *table.Table) ([]*expr.Expr, *table.Table, error) {
 	var out []*expr.Expr
-	for _, it := range list {
+	fromNames := t.Schema().Names()
+	for i, it := range list {
 		if st, ok := it.Expr.(*Star); ok {
-			own := t.Schema().Names()
+			own := fromNames
 			cols := own
 			if len(st.Table) > 0 && b.scope != nil {
 				var err error
 				if own, cols, err = b.scope.star(st); err != nil {
-					return nil, err
+					return nil, nil, err
 				}
 			}
 			for i, c := range cols {
@@ -207,9 +216,21 @@ func (b *binder) items(list []*SelectItem, t *table.Table) ([]*expr.Expr, error)
 			}
 			continue
 		}
+		if c, ok := it.Expr.(*Call); ok && c.Over != nil {
+			name := it.Alias
+			if name == "" {
+				name = fmt.Sprintf("EXPR$%d", i)
+			}
+			var err error
+			if t, err = b.rowNumber(t, c, name); err != nil {
+				return nil, nil, err
+			}
+			out = append(out, expr.Col(name))
+			continue
+		}
 		e, err := b.expr(it.Expr)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		switch {
 		case it.Alias != "":
@@ -223,7 +244,50 @@ func (b *binder) items(list []*SelectItem, t *table.Table) ([]*expr.Expr, error)
 		}
 		out = append(out, e)
 	}
-	return out, nil
+	return out, t, nil
+}
+
+// rowNumber adds the column of ROW_NUMBER() OVER (PARTITION BY ... ORDER
+// BY ...), the Top-N and deduplication pattern, to t.
+func (b *binder) rowNumber(t *table.Table, c *Call, name string) (*table.Table, error) {
+	switch {
+	case c.Name != "ROW_NUMBER":
+		return nil, errAt(c, "%s() OVER is not supported yet; ROW_NUMBER() OVER is, filtered on its number (Top-N)", c.Name)
+	case len(c.Args) > 0:
+		return nil, errAt(c, "ROW_NUMBER takes no arguments")
+	case c.Over.Ref != "":
+		return nil, errAt(c, "a named window in OVER is not supported yet")
+	case c.Over.Frame != nil:
+		return nil, errAt(c.Over, "ROW_NUMBER() OVER takes no frame")
+	}
+	column := func(e Expr) (string, error) {
+		id, ok := e.(*Ident)
+		if !ok {
+			return "", errAt(e, "PARTITION BY and ORDER BY of ROW_NUMBER() OVER take columns")
+		}
+		if b.scope == nil {
+			return id.Parts[len(id.Parts)-1], nil
+		}
+		return b.scope.column(id)
+	}
+	var part []string
+	for _, p := range c.Over.PartitionBy {
+		n, err := column(p)
+		if err != nil {
+			return nil, err
+		}
+		part = append(part, n)
+	}
+	var order []table.OrderBy
+	for _, o := range c.Over.OrderBy {
+		n, err := column(o.Expr)
+		if err != nil {
+			return nil, err
+		}
+		order = append(order, table.OrderBy{Column: n, Descending: o.Desc, NullsFirst: o.Nulls == "FIRST", NullsLast: o.Nulls == "LAST"})
+	}
+	out := t.RowNumber(name, part, order)
+	return out, wrapAt(c, out.Err())
 }
 
 // named is column c named name.

@@ -30,11 +30,18 @@ type Join struct {
 	// StateTTL is table.exec.state.ttl when the plan was built: how long
 	// a row the join keeps lives after its last update; 0 is forever.
 	StateTTL time.Duration
+	// Interval is set for an interval join: Cond bounds the distance
+	// between the two sides' rowtimes (those bounds are not in Rest).
+	Interval *TimeInterval
 }
 
 func (j *Join) Schema() data.Schema { return joinSchema(j.Left.Schema(), j.Right.Schema(), j.Type) }
 func (j *Join) Inputs() []Node      { return []Node{j.Left, j.Right} }
 func (j *Join) describe() string {
+	if j.Interval != nil {
+		return fmt.Sprintf("IntervalJoin(joinType=[%s], windowBounds=[%s], where=[%s], select=[%s])",
+			j.Type, j.Interval.describe(), j.Cond, strings.Join(j.Schema().Names(), ", "))
+	}
 	return fmt.Sprintf("Join(joinType=[%s], where=[%s], select=[%s], leftInputSpec=[NoUniqueKey], rightInputSpec=[NoUniqueKey])",
 		j.Type, j.Cond, strings.Join(j.Schema().Names(), ", "))
 }
@@ -131,6 +138,10 @@ func (j *Join) splitCondition(leftWidth int) error {
 	if len(j.LeftKeys) == 0 {
 		return fmt.Errorf("the condition %s has no equality between a column of each side; a streaming regular join needs one", j.Cond)
 	}
+	j.Interval, rest = findInterval(rest, j.Left.Schema(), j.Right.Schema())
+	if iv := j.Interval; iv != nil && iv.Lower > iv.Upper {
+		return fmt.Errorf("the time bounds of %s leave no interval: the right time minus the left must be at least %d ms and at most %d ms", j.Cond, iv.Lower, iv.Upper)
+	}
 	j.Rest = andAll(rest)
 	return nil
 }
@@ -146,6 +157,9 @@ func (j *Join) check() error {
 		if r := j.RightKeys[i]; l < 0 || l >= lw || r < 0 || r >= rw {
 			return fmt.Errorf("join: key column out of range")
 		}
+	}
+	if iv := j.Interval; iv != nil && (iv.LeftTime < 0 || iv.LeftTime >= lw || iv.RightTime < 0 || iv.RightTime >= rw || iv.Lower > iv.Upper) {
+		return fmt.Errorf("join: bad time interval")
 	}
 	return nil
 }

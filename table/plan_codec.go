@@ -64,6 +64,23 @@ type (
 		RightKeys []int            `msgpack:"rk"`
 		Rest      *expr.Expr       `msgpack:"r,omitempty"`
 		StateTTL  time.Duration    `msgpack:"ttl,omitempty"`
+		Interval  *TimeInterval    `msgpack:"iv,omitempty"`
+	}
+	rankBody struct {
+		PartitionBy []int             `msgpack:"p"`
+		OrderBy     []runtime.SortKey `msgpack:"o"`
+		N           int64             `msgpack:"n"`
+		OutputRank  bool              `msgpack:"r,omitempty"`
+		RankName    string            `msgpack:"rn,omitempty"`
+		IntKeys     bool              `msgpack:"ik,omitempty"`
+		StateTTL    time.Duration     `msgpack:"ttl,omitempty"`
+	}
+	dedupBody struct {
+		Keys     []int         `msgpack:"k"`
+		KeepLast bool          `msgpack:"l,omitempty"`
+		TimeCol  int           `msgpack:"t"`
+		IntKeys  bool          `msgpack:"ik,omitempty"`
+		StateTTL time.Duration `msgpack:"ttl,omitempty"`
 	}
 )
 
@@ -116,7 +133,11 @@ func encodeNode(n Node) (encodedNode, error) {
 	case *Aggregate:
 		kind, body = "group-agg", aggBody{n.Keys, n.Aggs, n.Names, n.IntKeys, n.StateTTL}
 	case *Join:
-		kind, body = "join", joinBody{n.Type, n.Cond, n.LeftKeys, n.RightKeys, n.Rest, n.StateTTL}
+		kind, body = "join", joinBody{n.Type, n.Cond, n.LeftKeys, n.RightKeys, n.Rest, n.StateTTL, n.Interval}
+	case *Rank:
+		kind, body = "rank", rankBody{n.PartitionBy, n.OrderBy, n.N, n.OutputRank, n.RankName, n.IntKeys, n.StateTTL}
+	case *Deduplicate:
+		kind, body = "dedup", dedupBody{n.Keys, n.KeepLast, n.TimeCol, n.IntKeys, n.StateTTL}
 	case *Sink:
 		kind, body = "sink", sinkBody{n.Table}
 	case *Collect:
@@ -202,11 +223,20 @@ func decodeNode(e encodedNode) (Node, error) {
 		if err := unmarshal(&b); err != nil {
 			return nil, err
 		}
-		j := &Join{Left: ins[0], Right: ins[1], Type: b.Type, Cond: b.Cond, LeftKeys: b.LeftKeys, RightKeys: b.RightKeys, Rest: b.Rest, StateTTL: b.StateTTL}
+		j := &Join{Left: ins[0], Right: ins[1], Type: b.Type, Cond: b.Cond, LeftKeys: b.LeftKeys, RightKeys: b.RightKeys, Rest: b.Rest, StateTTL: b.StateTTL, Interval: b.Interval}
 		if err := j.check(); err != nil {
 			return nil, fmt.Errorf("decode plan: %w", err)
 		}
 		return j, nil
+	case "rank":
+		var b rankBody
+		err := unmarshal(&b)
+		return &Rank{Input: ins[0], PartitionBy: b.PartitionBy, OrderBy: b.OrderBy, N: b.N, OutputRank: b.OutputRank,
+			RankName: b.RankName, IntKeys: b.IntKeys, StateTTL: b.StateTTL}, err
+	case "dedup":
+		var b dedupBody
+		err := unmarshal(&b)
+		return &Deduplicate{Input: ins[0], Keys: b.Keys, KeepLast: b.KeepLast, TimeCol: b.TimeCol, IntKeys: b.IntKeys, StateTTL: b.StateTTL}, err
 	case "sink":
 		var b sinkBody
 		err := unmarshal(&b)

@@ -35,6 +35,7 @@ func rewrite(n Node) Node {
 		if in, ok := c.Input.(*Calc); ok && deterministic(in) {
 			c = fuseCalc(c, in)
 		}
+		rankFilter(c)
 		pushFilterIntoJoin(c)
 		if c.isIdentity() {
 			return c.Input
@@ -73,6 +74,18 @@ func rewrite(n Node) Node {
 		j := *n
 		j.Left, j.Right = rewrite(n.Left), rewrite(n.Right)
 		return pushJoinConditions(&j)
+	case *RowNumber:
+		r := *n
+		r.Input = rewrite(n.Input)
+		return &r
+	case *Rank:
+		r := *n
+		r.Input = rewrite(n.Input)
+		return &r
+	case *Deduplicate:
+		d := *n
+		d.Input = rewrite(n.Input)
+		return &d
 	case *Sink:
 		return &Sink{Input: rewrite(n.Input), Table: n.Table}
 	case *Collect:
@@ -400,10 +413,12 @@ func InsertOnly(n Node) bool {
 	switch n := n.(type) {
 	case *Scan, *Values, *WindowAggregate, *dataStreamScan:
 		return true
-	case *Aggregate:
+	case *Aggregate, *Rank, *Deduplicate:
 		return false
 	case *Join:
-		return n.Type == runtime.InnerJoin && InsertOnly(n.Left) && InsertOnly(n.Right)
+		// An interval join emits an outer row's padding once, when it
+		// can no longer match: inserts only, as its inputs must be.
+		return n.Interval != nil || n.Type == runtime.InnerJoin && InsertOnly(n.Left) && InsertOnly(n.Right)
 	case *Union:
 		for _, in := range n.Ins {
 			if !InsertOnly(in) {
@@ -418,10 +433,10 @@ func InsertOnly(n Node) bool {
 // updatingNode is the node that first makes n's output a changelog.
 func updatingNode(n Node) Node {
 	switch n := n.(type) {
-	case *Aggregate:
+	case *Aggregate, *Rank, *Deduplicate:
 		return n
 	case *Join:
-		if n.Type != runtime.InnerJoin {
+		if n.Type != runtime.InnerJoin && n.Interval == nil {
 			return n
 		}
 	}
@@ -454,6 +469,18 @@ func checkChangelog(n Node) error {
 		if !InsertOnly(n.Inputs()[0]) {
 			return fmt.Errorf("%s doesn't support consuming update changes which is produced by node %s",
 				strings.SplitN(n.describe(), "(", 2)[0], updatingNode(n).describe())
+		}
+	case *RowNumber:
+		return fmt.Errorf("ROW_NUMBER() OVER on a stream needs a filter on its number in the query around it: WHERE %s <= N (Top-N), or %s = 1 ordered by a rowtime attribute (deduplication)", n.Name, n.Name)
+	case *Deduplicate:
+		if !InsertOnly(n.Input) {
+			return fmt.Errorf("Deduplicate doesn't support consuming update changes which is produced by node %s", updatingNode(n.Input).describe())
+		}
+	case *Join:
+		for _, in := range n.Inputs() {
+			if n.Interval != nil && !InsertOnly(in) {
+				return fmt.Errorf("IntervalJoin doesn't support consuming update changes which is produced by node %s", updatingNode(in).describe())
+			}
 		}
 	case *Sink:
 		sf, err := n.Table.SinkFactory()

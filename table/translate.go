@@ -137,6 +137,9 @@ func (t *translator) translate(n Node, ins []*stream.DataStream[data.Row]) (*str
 			StateTTL:   n.StateTTL,
 		}), nil
 	case *Join:
+		if n.Interval != nil {
+			return intervalJoin(n, ins)
+		}
 		spec := runtime.JoinSpec{Type: n.Type, LeftKeys: n.LeftKeys, RightKeys: n.RightKeys,
 			LeftTypes: n.Left.Schema().Types(), RightTypes: n.Right.Schema().Types(), StateTTL: n.StateTTL}
 		if n.Rest != nil {
@@ -147,6 +150,12 @@ func (t *translator) translate(n Node, ins []*stream.DataStream[data.Row]) (*str
 			spec.Cond = cond
 		}
 		return runtime.Join(ins[0], ins[1], spec), nil
+	case *Rank:
+		return runtime.Rank(ins[0], runtime.RankSpec{PartitionBy: n.PartitionBy, KeyTypes: keyTypes(n.IntKeys, n.Input, n.PartitionBy),
+			OrderBy: n.OrderBy, N: n.N, OutputRank: n.OutputRank, InsertOnly: InsertOnly(n.Input), StateTTL: n.StateTTL}), nil
+	case *Deduplicate:
+		return runtime.Deduplicate(ins[0], runtime.DedupSpec{Keys: n.Keys, KeyTypes: keyTypes(n.IntKeys, n.Input, n.Keys),
+			KeepLast: n.KeepLast, TimeCol: n.TimeCol, StateTTL: n.StateTTL}), nil
 	case *Sink:
 		sf, err := n.Table.SinkFactory()
 		if err != nil {
@@ -164,6 +173,21 @@ func (t *translator) translate(n Node, ins []*stream.DataStream[data.Row]) (*str
 		return nil, nil
 	}
 	return nil, fmt.Errorf("translate: unknown plan node %T", n)
+}
+
+// intervalJoin translates an interval join.
+func intervalJoin(n *Join, ins []*stream.DataStream[data.Row]) (*stream.DataStream[data.Row], error) {
+	spec := runtime.IntervalJoinSpec{Type: n.Type, LeftKeys: n.LeftKeys, RightKeys: n.RightKeys,
+		LeftTypes: n.Left.Schema().Types(), RightTypes: n.Right.Schema().Types(),
+		LeftTime: n.Interval.LeftTime, RightTime: n.Interval.RightTime, Lower: n.Interval.Lower, Upper: n.Interval.Upper}
+	if n.Rest != nil {
+		cond, err := expr.CompilePredicate(n.Rest)
+		if err != nil {
+			return nil, err
+		}
+		spec.Cond = cond
+	}
+	return runtime.IntervalJoin(ins[0], ins[1], spec), nil
 }
 
 // keyTypes are the key types an aggregation's runtime picks its state

@@ -1,12 +1,14 @@
 package runtime
 
 import (
+	"math/rand/v2"
 	"runtime"
 	"testing"
 	"time"
 
 	"github.com/runnel/runnel/operator"
 	"github.com/runnel/runnel/scheduler"
+	"github.com/runnel/runnel/stream"
 	"github.com/runnel/runnel/table/data"
 )
 
@@ -122,4 +124,131 @@ func BenchmarkRegularJoin(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(snapshot)/kept, "snapshot-B/key")
+}
+
+// BenchmarkRank runs b.N rows (p BIGINT NOT NULL, v BIGINT, id BIGINT)
+// through an insert-only Top-10 by v DESC per p over 1,000 partitions
+// (int64 keys), v random, in the benchmark's goroutine, the rows encoded
+// and decoded across the hash exchange. A partition's k-th row enters
+// its top 10 with probability 10/k, so at 1,000,000 rows (1,000 per
+// partition) about 6% of the rows change the result; with the rank
+// number each of those updates the ranks below it. It reports input rows
+// per second:
+//
+//	go test ./table/runtime -run '^$' -bench Rank -benchtime 1000000x -cpu 1
+func BenchmarkRank(b *testing.B) {
+	b.Run("rownumber", func(b *testing.B) { benchRank(b, true) })
+	b.Run("norownumber", func(b *testing.B) { benchRank(b, false) })
+}
+
+func benchRank(b *testing.B, outputRank bool) {
+	const partitions = 1_000
+	spec := RankSpec{
+		PartitionBy: []int{0}, KeyTypes: KeyTypes{data.TBigInt.AsNotNull()},
+		OrderBy: []SortKey{{Col: 1, Descending: true}}, N: 10, OutputRank: outputRank, InsertOnly: true,
+	}
+	j := startJob(b, 1, func(in *streamRows) *streamRows { return Rank(in, spec) }, nil)
+	j.discard = true
+	rng := rand.New(rand.NewPCG(1, 2))
+	benchRows(b, func(i int, fields []data.Value) {
+		fields[0], fields[1], fields[2] = i64(int64(i%partitions)), i64(rng.Int64()), i64(int64(i))
+	}, j)
+}
+
+// BenchmarkDeduplicate runs b.N rows (k BIGINT NOT NULL, v BIGINT, t
+// TIMESTAMP(3)) through a deduplication keeping the last row per k over
+// 100,000 keys (int64 keys), t rising, in the benchmark's goroutine, the
+// rows encoded and decoded across the hash exchange: every row after a
+// key's first replaces its kept row (-U and +U). It reports input rows
+// per second:
+//
+//	go test ./table/runtime -run '^$' -bench Deduplicate -benchtime 1000000x -cpu 1
+func BenchmarkDeduplicate(b *testing.B) {
+	const keys = 100_000
+	spec := DedupSpec{Keys: []int{0}, KeyTypes: KeyTypes{data.TBigInt.AsNotNull()}, KeepLast: true, TimeCol: 2}
+	j := startJob(b, 1, func(in *streamRows) *streamRows { return Deduplicate(in, spec) }, nil)
+	j.discard = true
+	benchRows(b, func(i int, fields []data.Value) {
+		fields[0], fields[1], fields[2] = i64(int64(i%keys)), i64(int64(i)), data.TimestampValue(int64(i)*1e6)
+	}, j)
+}
+
+// benchRows pushes b.N rows of three fields that fill makes for row i
+// into j, and reports rows per second.
+func benchRows(b *testing.B, fill func(i int, fields []data.Value), j *testJob) {
+	codec := operator.CodecFor[data.Row]()
+	fields := make([]data.Value, 3)
+	var buf []byte
+	var alloc data.Allocator
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	for i := range b.N {
+		fill(i, fields)
+		buf, _ = codec.Append(buf[:0], alloc.MakeRow(data.Insert, fields))
+		if err := j.pushEncoded(buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "rows/s")
+}
+
+// BenchmarkIntervalJoin runs b.N input rows through an inner interval
+// join of two inputs (k BIGINT NOT NULL, v BIGINT, t TIMESTAMP(3)) on k
+// over 10,000 keys (int64 keys), with right t - left t in [-1 s, +1 s],
+// in the benchmark's goroutine, both inputs' rows encoded and decoded
+// across the hash exchange. Rows alternate between the sides and come in
+// time order, 20 a millisecond, so that each key has a row of each side
+// a second, with a watermark a millisecond behind the latest time every
+// 1000 rows: a row is kept about a second, and each joins the one or two
+// rows of the other side within a second of it. It reports input rows
+// per second, joined rows per input row, and the join's state per key
+// at the end (before the final watermark), measured as the growth of the
+// heap in use after a GC and as the bytes of a snapshot of the keyed
+// state and timers, as a checkpoint writes it:
+//
+//	go test ./table/runtime -run '^$' -bench IntervalJoin -benchtime 1000000x -cpu 1
+func BenchmarkIntervalJoin(b *testing.B) {
+	const keys = 10_000
+	types := []data.Type{data.TBigInt.AsNotNull(), data.TBigInt, data.TTimestamp(3)}
+	spec := IntervalJoinSpec{
+		Type: InnerJoin, LeftKeys: []int{0}, RightKeys: []int{0}, LeftTypes: types, RightTypes: types,
+		LeftTime: 2, RightTime: 2, Lower: -1000, Upper: 1000,
+	}
+	joined := 0
+	j := startJob(b, 1, func(in *streamRows) *streamRows {
+		out := intervalOn(spec)(in)
+		return stream.Map(out, func(r data.Row) data.Row { joined++; return r })
+	}, nil)
+	j.discard = true
+	codec := operator.CodecFor[data.Row]()
+	fields := make([]data.Value, 4)
+	var buf []byte
+	var alloc data.Allocator
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	for i := range b.N {
+		t := int64(i / 20)
+		fields[0], fields[1], fields[2], fields[3] = i32(int32(i%2)), i64(int64(i/2%keys)), i64(int64(i)), ts(t)
+		buf, _ = codec.Append(buf[:0], alloc.MakeRow(data.Insert, fields))
+		if err := j.pushEncoded(buf); err != nil {
+			b.Fatal(err)
+		}
+		if i%1000 == 999 {
+			j.watermark(t - 1)
+		}
+	}
+	elapsed := time.Since(start)
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "rows/s")
+	b.ReportMetric(float64(joined)/float64(b.N), "joined/row")
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	kept := float64(min(b.N/2, keys))
+	b.ReportMetric(float64(int64(after.HeapInuse)-int64(before.HeapInuse))/kept, "heap-B/key")
+	b.ReportMetric(float64(keyedStateBytes(b, j))/kept, "snapshot-B/key")
 }
