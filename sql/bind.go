@@ -23,6 +23,8 @@ type binder struct {
 	// scope is what column names resolve against in the current SELECT;
 	// nil outside one.
 	scope *scope
+	// windows are the current SELECT's named windows (WINDOW w AS ...).
+	windows []*NamedWindow
 	// idents is where each column name was last written: the Table API
 	// resolves each clause as it is added, so an unknown column it reports
 	// is most likely the one bound last.
@@ -128,16 +130,13 @@ func (b *binder) selectBlock(s *Select) (*table.Table, error) {
 	if len(s.OrderBy) > 0 || s.Limit != nil || s.Offset != nil {
 		return nil, errAt(s, "ORDER BY and LIMIT are not supported on a streaming query")
 	}
-	if len(s.Windows) > 0 {
-		return nil, errAt(s, "the WINDOW clause is not supported yet")
-	}
 	t, sc, err := b.from(s.From)
 	if err != nil {
 		return nil, err
 	}
-	saved := b.scope
-	b.scope = sc
-	defer func() { b.scope = saved }()
+	saved, savedWindows := b.scope, b.windows
+	b.scope, b.windows = sc, s.Windows
+	defer func() { b.scope, b.windows = saved, savedWindows }()
 	if s.Where != nil {
 		cond, err := b.expr(s.Where)
 		if err != nil {
@@ -201,7 +200,15 @@ func (b *binder) selectBlock(s *Select) (*table.Table, error) {
 func (b *binder) items(list []*SelectItem, t *table.Table) ([]*expr.Expr, *table.Table, error) {
 	var out []*expr.Expr
 	fromNames := t.Schema().Names()
+	t, overCols, err := b.overAggregates(list, t)
+	if err != nil {
+		return nil, nil, err
+	}
 	for i, it := range list {
+		if name, ok := overCols[i]; ok {
+			out = append(out, expr.Col(name))
+			continue
+		}
 		if st, ok := it.Expr.(*Star); ok {
 			own := fromNames
 			cols := own
@@ -217,10 +224,7 @@ func (b *binder) items(list []*SelectItem, t *table.Table) ([]*expr.Expr, *table
 			continue
 		}
 		if c, ok := it.Expr.(*Call); ok && c.Over != nil {
-			name := it.Alias
-			if name == "" {
-				name = fmt.Sprintf("EXPR$%d", i)
-			}
+			name := itemName(it, i)
 			var err error
 			if t, err = b.rowNumber(t, c, name); err != nil {
 				return nil, nil, err
@@ -260,19 +264,9 @@ func (b *binder) rowNumber(t *table.Table, c *Call, name string) (*table.Table, 
 	case c.Over.Frame != nil:
 		return nil, errAt(c.Over, "ROW_NUMBER() OVER takes no frame")
 	}
-	column := func(e Expr) (string, error) {
-		id, ok := e.(*Ident)
-		if !ok {
-			return "", errAt(e, "PARTITION BY and ORDER BY of ROW_NUMBER() OVER take columns")
-		}
-		if b.scope == nil {
-			return id.Parts[len(id.Parts)-1], nil
-		}
-		return b.scope.column(id)
-	}
 	var part []string
 	for _, p := range c.Over.PartitionBy {
-		n, err := column(p)
+		n, err := b.columnName(p, "PARTITION BY of ROW_NUMBER() OVER")
 		if err != nil {
 			return nil, err
 		}
@@ -280,7 +274,7 @@ func (b *binder) rowNumber(t *table.Table, c *Call, name string) (*table.Table, 
 	}
 	var order []table.OrderBy
 	for _, o := range c.Over.OrderBy {
-		n, err := column(o.Expr)
+		n, err := b.columnName(o.Expr, "ORDER BY of ROW_NUMBER() OVER")
 		if err != nil {
 			return nil, err
 		}

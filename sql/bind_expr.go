@@ -93,7 +93,7 @@ func (b *binder) expr(e Expr) (*expr.Expr, error) {
 		return c, nil
 	case *Call:
 		if e.Over != nil {
-			return nil, errAt(e, "OVER aggregation is not supported yet")
+			return nil, errAt(e, "an OVER aggregate or ROW_NUMBER() OVER must be a select item of its own")
 		}
 		if e.Filter != nil {
 			return nil, errAt(e, "FILTER (WHERE ...) on aggregates is not supported yet")

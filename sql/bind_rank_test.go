@@ -42,3 +42,25 @@ func TestRankingErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestOverErrors checks the OVER aggregates refused, with their reasons.
+func TestOverErrors(t *testing.T) {
+	s, _ := newTestSession(t)
+	ctx := context.Background()
+	cases := []struct{ sql, want string }{
+		{"SELECT SUM(price) OVER (PARTITION BY auction ORDER BY ts) + 1 FROM bid", "must be a select item of its own"},
+		{"SELECT SUM(price) OVER (PARTITION BY auction ORDER BY ts), COUNT(*) OVER (ORDER BY ts) FROM bid", "must share one window"},
+		{"SELECT SUM(price) OVER (PARTITION BY auction ORDER BY ts DESC) FROM bid", "ordered by one rowtime attribute, ascending"},
+		{"SELECT SUM(price) OVER (PARTITION BY auction ORDER BY auction) FROM bid", "must be ordered by a rowtime attribute"},
+		{"SELECT SUM(price) OVER (ORDER BY ts ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) FROM bid", "must end at the CURRENT ROW"},
+		{"SELECT SUM(price) OVER w FROM bid", "window 'w' is not defined"},
+		{"SELECT COUNT(DISTINCT bidder) OVER (ORDER BY ts) FROM bid", "DISTINCT in an OVER aggregate is not supported yet"},
+		{"SELECT SUM(price) OVER (ORDER BY ts RANGE BETWEEN 3 PRECEDING AND CURRENT ROW) FROM bid", "INTERVAL"},
+	}
+	for _, c := range cases {
+		_, err := s.Execute(ctx, c.sql)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error with %q", c.sql, err, c.want)
+		}
+	}
+}

@@ -33,11 +33,18 @@ type Join struct {
 	// Interval is set for an interval join: Cond bounds the distance
 	// between the two sides' rowtimes (those bounds are not in Rest).
 	Interval *TimeInterval
+	// Window is set for a window join: its bounds are not in the keys.
+	Window *WindowBounds
 }
 
 func (j *Join) Schema() data.Schema { return joinSchema(j.Left.Schema(), j.Right.Schema(), j.Type) }
 func (j *Join) Inputs() []Node      { return []Node{j.Left, j.Right} }
 func (j *Join) describe() string {
+	if w := j.Window; w != nil {
+		window := describeWindow(w.Spec, windowInput(j.Left))
+		return fmt.Sprintf("WindowJoin(leftWindow=[%s], rightWindow=[%s], joinType=[%s], where=[%s], select=[%s])",
+			window, window, j.Type, j.Cond, strings.Join(j.Schema().Names(), ", "))
+	}
 	if j.Interval != nil {
 		return fmt.Sprintf("IntervalJoin(joinType=[%s], windowBounds=[%s], where=[%s], select=[%s])",
 			j.Type, j.Interval.describe(), j.Cond, strings.Join(j.Schema().Names(), ", "))
@@ -138,7 +145,12 @@ func (j *Join) splitCondition(leftWidth int) error {
 	if len(j.LeftKeys) == 0 {
 		return fmt.Errorf("the condition %s has no equality between a column of each side; a streaming regular join needs one", j.Cond)
 	}
-	j.Interval, rest = findInterval(rest, j.Left.Schema(), j.Right.Schema())
+	if err := j.findWindow(); err != nil {
+		return err
+	}
+	if j.Window == nil {
+		j.Interval, rest = findInterval(rest, j.Left.Schema(), j.Right.Schema())
+	}
 	if iv := j.Interval; iv != nil && iv.Lower > iv.Upper {
 		return fmt.Errorf("the time bounds of %s leave no interval: the right time minus the left must be at least %d ms and at most %d ms", j.Cond, iv.Lower, iv.Upper)
 	}
@@ -160,6 +172,13 @@ func (j *Join) check() error {
 	}
 	if iv := j.Interval; iv != nil && (iv.LeftTime < 0 || iv.LeftTime >= lw || iv.RightTime < 0 || iv.RightTime >= rw || iv.Lower > iv.Upper) {
 		return fmt.Errorf("join: bad time interval")
+	}
+	if w := j.Window; w != nil {
+		for _, c := range [][2]int{{w.LeftStart, lw}, {w.LeftEnd, lw}, {w.RightStart, rw}, {w.RightEnd, rw}} {
+			if c[0] < 0 || c[0] >= c[1] {
+				return fmt.Errorf("join: window column out of range")
+			}
+		}
 	}
 	return nil
 }
@@ -319,4 +338,94 @@ func andAll(conds []*expr.Expr) *expr.Expr {
 		}
 	}
 	return out
+}
+
+// WindowBounds are a window join's window columns (Flink's
+// WindowJoin): both sides are the same windowing TVF's output and the
+// condition equates their window_start and window_end, so each window's
+// rows are joined once the watermark passes its end.
+type WindowBounds struct {
+	LeftStart, LeftEnd, RightStart, RightEnd int
+	Spec                                     runtime.WindowSpec // the left side's; the time column is the TVF input's
+}
+
+// findWindow makes j a window join when both inputs come from windowing
+// TVFs of one kind and size and the keys pair their window_start and
+// window_end; those pairs then leave the keys.
+func (j *Join) findWindow() error {
+	ls, le, lspec, lok := windowColumns(j.Left)
+	rs, re, rspec, rok := windowColumns(j.Right)
+	if !lok || !rok {
+		return nil
+	}
+	lcmp, rcmp := lspec, rspec
+	lcmp.TimeCol, rcmp.TimeCol = 0, 0
+	start, end := -1, -1
+	for i, l := range j.LeftKeys {
+		switch r := j.RightKeys[i]; {
+		case l == ls && r == rs:
+			start = i
+		case l == le && r == re:
+			end = i
+		}
+	}
+	if start < 0 || end < 0 {
+		return nil
+	}
+	if lcmp != rcmp {
+		return fmt.Errorf("a window join needs the same window on both sides: %s and %s", describeWindow(lspec, windowInput(j.Left)), describeWindow(rspec, windowInput(j.Right)))
+	}
+	var lk, rk []int
+	for i := range j.LeftKeys {
+		if i != start && i != end {
+			lk, rk = append(lk, j.LeftKeys[i]), append(rk, j.RightKeys[i])
+		}
+	}
+	if len(lk) == 0 {
+		return fmt.Errorf("a window join needs an equality on a key besides window_start and window_end")
+	}
+	j.LeftKeys, j.RightKeys = lk, rk
+	j.Window = &WindowBounds{LeftStart: ls, LeftEnd: le, RightStart: rs, RightEnd: re, Spec: lspec}
+	return nil
+}
+
+// windowColumns finds n's window_start and window_end columns when n is
+// a windowing TVF, or a Calc over one that keeps them.
+func windowColumns(n Node) (start, end int, spec runtime.WindowSpec, ok bool) {
+	switch n := n.(type) {
+	case *WindowTVF:
+		w := n.Input.Schema().Len()
+		return w, w + 1, n.Spec, true
+	case *Calc:
+		s, e, spec, ok := windowColumns(n.Input)
+		if !ok {
+			return 0, 0, spec, false
+		}
+		start, end = -1, -1
+		for i, x := range n.Exprs {
+			if x.Op == expr.OpCol && x.Index == s && start < 0 {
+				start = i
+			}
+			if x.Op == expr.OpCol && x.Index == e && end < 0 {
+				end = i
+			}
+		}
+		return start, end, spec, start >= 0 && end >= 0
+	}
+	return 0, 0, runtime.WindowSpec{}, false
+}
+
+// windowInput is the schema of the TVF's input under n, for describing
+// its window.
+func windowInput(n Node) data.Schema {
+	for {
+		switch x := n.(type) {
+		case *WindowTVF:
+			return x.Input.Schema()
+		case *Calc:
+			n = x.Input
+		default:
+			return n.Schema()
+		}
+	}
 }

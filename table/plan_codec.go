@@ -65,6 +65,7 @@ type (
 		Rest      *expr.Expr       `msgpack:"r,omitempty"`
 		StateTTL  time.Duration    `msgpack:"ttl,omitempty"`
 		Interval  *TimeInterval    `msgpack:"iv,omitempty"`
+		Window    *WindowBounds    `msgpack:"w,omitempty"`
 	}
 	rankBody struct {
 		PartitionBy []int             `msgpack:"p"`
@@ -72,6 +73,16 @@ type (
 		N           int64             `msgpack:"n"`
 		OutputRank  bool              `msgpack:"r,omitempty"`
 		RankName    string            `msgpack:"rn,omitempty"`
+		IntKeys     bool              `msgpack:"ik,omitempty"`
+		StateTTL    time.Duration     `msgpack:"ttl,omitempty"`
+	}
+	overBody struct {
+		PartitionBy []int             `msgpack:"p"`
+		TimeCol     int               `msgpack:"t"`
+		Rows        bool              `msgpack:"r,omitempty"`
+		Preceding   int64             `msgpack:"pr"`
+		Aggs        []runtime.AggCall `msgpack:"a"`
+		Names       []string          `msgpack:"n"`
 		IntKeys     bool              `msgpack:"ik,omitempty"`
 		StateTTL    time.Duration     `msgpack:"ttl,omitempty"`
 	}
@@ -133,9 +144,11 @@ func encodeNode(n Node) (encodedNode, error) {
 	case *Aggregate:
 		kind, body = "group-agg", aggBody{n.Keys, n.Aggs, n.Names, n.IntKeys, n.StateTTL}
 	case *Join:
-		kind, body = "join", joinBody{n.Type, n.Cond, n.LeftKeys, n.RightKeys, n.Rest, n.StateTTL, n.Interval}
+		kind, body = "join", joinBody{n.Type, n.Cond, n.LeftKeys, n.RightKeys, n.Rest, n.StateTTL, n.Interval, n.Window}
 	case *Rank:
 		kind, body = "rank", rankBody{n.PartitionBy, n.OrderBy, n.N, n.OutputRank, n.RankName, n.IntKeys, n.StateTTL}
+	case *OverAggregate:
+		kind, body = "over", overBody{n.PartitionBy, n.TimeCol, n.Rows, n.Preceding, n.Aggs, n.Names, n.IntKeys, n.StateTTL}
 	case *Deduplicate:
 		kind, body = "dedup", dedupBody{n.Keys, n.KeepLast, n.TimeCol, n.IntKeys, n.StateTTL}
 	case *Sink:
@@ -223,7 +236,7 @@ func decodeNode(e encodedNode) (Node, error) {
 		if err := unmarshal(&b); err != nil {
 			return nil, err
 		}
-		j := &Join{Left: ins[0], Right: ins[1], Type: b.Type, Cond: b.Cond, LeftKeys: b.LeftKeys, RightKeys: b.RightKeys, Rest: b.Rest, StateTTL: b.StateTTL, Interval: b.Interval}
+		j := &Join{Left: ins[0], Right: ins[1], Type: b.Type, Cond: b.Cond, LeftKeys: b.LeftKeys, RightKeys: b.RightKeys, Rest: b.Rest, StateTTL: b.StateTTL, Interval: b.Interval, Window: b.Window}
 		if err := j.check(); err != nil {
 			return nil, fmt.Errorf("decode plan: %w", err)
 		}
@@ -233,6 +246,11 @@ func decodeNode(e encodedNode) (Node, error) {
 		err := unmarshal(&b)
 		return &Rank{Input: ins[0], PartitionBy: b.PartitionBy, OrderBy: b.OrderBy, N: b.N, OutputRank: b.OutputRank,
 			RankName: b.RankName, IntKeys: b.IntKeys, StateTTL: b.StateTTL}, err
+	case "over":
+		var b overBody
+		err := unmarshal(&b)
+		return &OverAggregate{Input: ins[0], PartitionBy: b.PartitionBy, TimeCol: b.TimeCol, Rows: b.Rows, Preceding: b.Preceding,
+			Aggs: b.Aggs, Names: b.Names, IntKeys: b.IntKeys, StateTTL: b.StateTTL}, err
 	case "dedup":
 		var b dedupBody
 		err := unmarshal(&b)

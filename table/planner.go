@@ -78,6 +78,11 @@ func rewrite(n Node) Node {
 		r := *n
 		r.Input = rewrite(n.Input)
 		return &r
+	case *OverAggregate:
+		o := *n
+		o.Input = rewrite(n.Input)
+		o.IntKeys = intKeys(o.Input.Schema(), o.PartitionBy)
+		return &o
 	case *Rank:
 		r := *n
 		r.Input = rewrite(n.Input)
@@ -418,7 +423,7 @@ func InsertOnly(n Node) bool {
 	case *Join:
 		// An interval join emits an outer row's padding once, when it
 		// can no longer match: inserts only, as its inputs must be.
-		return n.Interval != nil || n.Type == runtime.InnerJoin && InsertOnly(n.Left) && InsertOnly(n.Right)
+		return n.Interval != nil || n.Window != nil || n.Type == runtime.InnerJoin && InsertOnly(n.Left) && InsertOnly(n.Right)
 	case *Union:
 		for _, in := range n.Ins {
 			if !InsertOnly(in) {
@@ -436,7 +441,7 @@ func updatingNode(n Node) Node {
 	case *Aggregate, *Rank, *Deduplicate:
 		return n
 	case *Join:
-		if n.Type != runtime.InnerJoin && n.Interval == nil {
+		if n.Type != runtime.InnerJoin && n.Interval == nil && n.Window == nil {
 			return n
 		}
 	}
@@ -465,7 +470,7 @@ func checkChangelog(n Node) error {
 		}
 	}
 	switch n := n.(type) {
-	case *WindowTVF, *WindowAggregate, *WatermarkAssigner:
+	case *WindowTVF, *WindowAggregate, *WatermarkAssigner, *OverAggregate:
 		if !InsertOnly(n.Inputs()[0]) {
 			return fmt.Errorf("%s doesn't support consuming update changes which is produced by node %s",
 				strings.SplitN(n.describe(), "(", 2)[0], updatingNode(n).describe())
@@ -478,8 +483,9 @@ func checkChangelog(n Node) error {
 		}
 	case *Join:
 		for _, in := range n.Inputs() {
-			if n.Interval != nil && !InsertOnly(in) {
-				return fmt.Errorf("IntervalJoin doesn't support consuming update changes which is produced by node %s", updatingNode(in).describe())
+			if (n.Interval != nil || n.Window != nil) && !InsertOnly(in) {
+				return fmt.Errorf("%s doesn't support consuming update changes which is produced by node %s",
+					strings.SplitN(n.describe(), "(", 2)[0], updatingNode(in).describe())
 			}
 		}
 	case *Sink:

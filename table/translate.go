@@ -137,8 +137,11 @@ func (t *translator) translate(n Node, ins []*stream.DataStream[data.Row]) (*str
 			StateTTL:   n.StateTTL,
 		}), nil
 	case *Join:
-		if n.Interval != nil {
+		switch {
+		case n.Interval != nil:
 			return intervalJoin(n, ins)
+		case n.Window != nil:
+			return windowJoin(n, ins)
 		}
 		spec := runtime.JoinSpec{Type: n.Type, LeftKeys: n.LeftKeys, RightKeys: n.RightKeys,
 			LeftTypes: n.Left.Schema().Types(), RightTypes: n.Right.Schema().Types(), StateTTL: n.StateTTL}
@@ -153,6 +156,9 @@ func (t *translator) translate(n Node, ins []*stream.DataStream[data.Row]) (*str
 	case *Rank:
 		return runtime.Rank(ins[0], runtime.RankSpec{PartitionBy: n.PartitionBy, KeyTypes: keyTypes(n.IntKeys, n.Input, n.PartitionBy),
 			OrderBy: n.OrderBy, N: n.N, OutputRank: n.OutputRank, InsertOnly: InsertOnly(n.Input), StateTTL: n.StateTTL}), nil
+	case *OverAggregate:
+		return runtime.OverAggregate(ins[0], runtime.OverSpec{PartitionBy: n.PartitionBy, KeyTypes: keyTypes(n.IntKeys, n.Input, n.PartitionBy),
+			TimeCol: n.TimeCol, Aggs: n.Aggs, Rows: n.Rows, Preceding: n.Preceding, StateTTL: n.StateTTL}), nil
 	case *Deduplicate:
 		return runtime.Deduplicate(ins[0], runtime.DedupSpec{Keys: n.Keys, KeyTypes: keyTypes(n.IntKeys, n.Input, n.Keys),
 			KeepLast: n.KeepLast, TimeCol: n.TimeCol, StateTTL: n.StateTTL}), nil
@@ -188,6 +194,22 @@ func intervalJoin(n *Join, ins []*stream.DataStream[data.Row]) (*stream.DataStre
 		spec.Cond = cond
 	}
 	return runtime.IntervalJoin(ins[0], ins[1], spec), nil
+}
+
+// windowJoin translates a window join.
+func windowJoin(n *Join, ins []*stream.DataStream[data.Row]) (*stream.DataStream[data.Row], error) {
+	w := n.Window
+	spec := runtime.WindowJoinSpec{Type: n.Type, LeftKeys: n.LeftKeys, RightKeys: n.RightKeys,
+		LeftTypes: n.Left.Schema().Types(), RightTypes: n.Right.Schema().Types(),
+		LeftStart: w.LeftStart, LeftEnd: w.LeftEnd, RightStart: w.RightStart, RightEnd: w.RightEnd}
+	if n.Rest != nil {
+		cond, err := expr.CompilePredicate(n.Rest)
+		if err != nil {
+			return nil, err
+		}
+		spec.Cond = cond
+	}
+	return runtime.WindowJoin(ins[0], ins[1], spec), nil
 }
 
 // keyTypes are the key types an aggregation's runtime picks its state

@@ -252,3 +252,114 @@ func BenchmarkIntervalJoin(b *testing.B) {
 	b.ReportMetric(float64(int64(after.HeapInuse)-int64(before.HeapInuse))/kept, "heap-B/key")
 	b.ReportMetric(float64(keyedStateBytes(b, j))/kept, "snapshot-B/key")
 }
+
+// BenchmarkWindowJoin runs b.N input rows through an inner window join of
+// two inputs (k BIGINT NOT NULL, v BIGINT, window_start TIMESTAMP(3),
+// window_end TIMESTAMP(3)), as a tumbling windowing table function of
+// 1 s emits them, on k and the window over 10,000 keys (int64 keys), in
+// the benchmark's goroutine, both inputs' rows encoded and decoded
+// across the hash exchange. Rows alternate between the sides and come in
+// time order, 20 a millisecond, so that each key has a row of each side
+// in every window, with a watermark a millisecond behind the latest time
+// every 1000 rows: every window holds 20,000 rows until the watermark
+// passes its end, when each key's two rows join. It reports input rows
+// per second, joined rows per input row, and the join's state per key at
+// the end (the last window open, before the final watermark), measured
+// as the growth of the heap in use after a GC and as the bytes of a
+// snapshot of the keyed state and timers, as a checkpoint writes it:
+//
+//	go test ./table/runtime -run '^$' -bench WindowJoin -benchtime 1000000x -cpu 1
+func BenchmarkWindowJoin(b *testing.B) {
+	const keys = 10_000
+	tsType := data.TTimestamp(3)
+	types := []data.Type{data.TBigInt.AsNotNull(), data.TBigInt, tsType, tsType}
+	spec := WindowJoinSpec{
+		Type: InnerJoin, LeftKeys: []int{0}, RightKeys: []int{0}, LeftTypes: types, RightTypes: types,
+		LeftStart: 2, LeftEnd: 3, RightStart: 2, RightEnd: 3,
+	}
+	joined := 0
+	j := startJob(b, 1, func(in *streamRows) *streamRows {
+		out := windowJoinOn(spec)(in)
+		return stream.Map(out, func(r data.Row) data.Row { joined++; return r })
+	}, nil)
+	j.discard = true
+	codec := operator.CodecFor[data.Row]()
+	fields := make([]data.Value, 5)
+	var buf []byte
+	var alloc data.Allocator
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	for i := range b.N {
+		t := int64(i / 20)
+		w := t - t%1000
+		fields[0], fields[1], fields[2], fields[3], fields[4] = i32(int32(i%2)), i64(int64(i/2%keys)), i64(int64(i)), ts(w), ts(w+1000)
+		buf, _ = codec.Append(buf[:0], alloc.MakeRow(data.Insert, fields))
+		if err := j.pushEncoded(buf); err != nil {
+			b.Fatal(err)
+		}
+		if i%1000 == 999 {
+			j.watermark(t - 1)
+		}
+	}
+	elapsed := time.Since(start)
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "rows/s")
+	b.ReportMetric(float64(joined)/float64(b.N), "joined/row")
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	kept := float64(min(b.N/2, keys))
+	b.ReportMetric(float64(int64(after.HeapInuse)-int64(before.HeapInuse))/kept, "heap-B/key")
+	b.ReportMetric(float64(keyedStateBytes(b, j))/kept, "snapshot-B/key")
+}
+
+// BenchmarkOverAggregate runs b.N rows (p BIGINT NOT NULL, v BIGINT, t
+// TIMESTAMP(3)) through ROWS BETWEEN 10 PRECEDING AND CURRENT ROW of
+// SUM(v) and COUNT(*) per p over 1,000 partitions (int64 keys), in the
+// benchmark's goroutine, the rows encoded and decoded across the hash
+// exchange. Row i is at i ms, so rows come in time order, and a
+// watermark at the latest time follows every 1,000 rows: each row waits
+// in state for it (a timer per row, each partition's row of the 1,000
+// its own), then is emitted with its frame's aggregates, and the
+// frame's oldest row is retracted. It reports input rows per second:
+//
+//	go test ./table/runtime -run '^$' -bench OverAggregate -benchtime 1000000x -cpu 1
+func BenchmarkOverAggregate(b *testing.B) {
+	const partitions = 1_000
+	spec := OverSpec{
+		PartitionBy: []int{0}, KeyTypes: KeyTypes{data.TBigInt.AsNotNull()}, TimeCol: 2,
+		Aggs: []AggCall{col(call("SUM", data.TBigInt), 1), countStar}, Rows: true, Preceding: 10,
+	}
+	emitted := 0
+	j := startJob(b, 1, func(in *streamRows) *streamRows {
+		return stream.Map(OverAggregate(in, spec), func(r data.Row) data.Row { emitted++; return r })
+	}, nil)
+	j.discard = true
+	codec := operator.CodecFor[data.Row]()
+	fields := make([]data.Value, 3)
+	var buf []byte
+	var alloc data.Allocator
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	for i := range b.N {
+		fields[0], fields[1], fields[2] = i64(int64(i%partitions)), i64(int64(i)), ts(int64(i))
+		buf, _ = codec.Append(buf[:0], alloc.MakeRow(data.Insert, fields))
+		if err := j.pushEncoded(buf); err != nil {
+			b.Fatal(err)
+		}
+		if i%1000 == 999 {
+			j.watermark(int64(i))
+		}
+	}
+	j.watermark(operator.MaxWatermark)
+	elapsed := time.Since(start)
+	b.StopTimer()
+	if emitted != b.N {
+		b.Fatalf("%d rows emitted, want %d", emitted, b.N)
+	}
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "rows/s")
+}

@@ -1,8 +1,8 @@
 // Package runtime holds the operators the table planner translates
-// aggregations and windowing table functions into, with Flink's names and
-// semantics, built from the DataStream API (package stream) so that
-// their state is keyed state, snapshotted and rescaled per key group like
-// every other keyed operator's:
+// aggregations, joins, rankings and windowing table functions into, with
+// Flink's names and semantics, built from the DataStream API (package
+// stream) so that their state is keyed state, snapshotted and rescaled
+// per key group like every other keyed operator's:
 //
 //   - GroupAggregate, the unwindowed GROUP BY over a changelog: Flink's
 //     GroupAggFunction, emitting +I, -U/+U and -D rows;
@@ -10,7 +10,14 @@
 //     or SESSION: the stream window operator, emitting one insert row per
 //     key and window when the watermark passes the window's end;
 //   - WindowTableFunction, a windowing table function without an
-//     aggregation.
+//     aggregation;
+//   - Join, the regular join of two changelogs (StreamingJoinOperator);
+//     IntervalJoin, the event-time interval join (RowTimeIntervalJoin);
+//     WindowJoin, the join of two window TVFs' windows (WindowJoinOperator);
+//   - Rank (Top-N: AppendOnlyTopNFunction, RetractableTopNFunction) and
+//     Deduplicate (RowTimeDeduplicateFunction);
+//   - OverAggregate, aggregates over ROWS or RANGE frames ordered by a
+//     rowtime (the RowTime*PrecedingFunction family).
 //
 // # Aggregate functions
 //
@@ -38,6 +45,6 @@
 // for some of its HOP or CUMULATE windows still counts in the others,
 // where Flink's slicing drops it once its slice ended; a DECIMAL sum
 // is accumulated exactly and only its result is NULL while it exceeds
-// DECIMAL(38, s). Flink's state TTL for GroupAggregate is not there yet,
-// so unchanged results are never re-emitted.
+// DECIMAL(38, s). A join's, an aggregation's or a ranking's state TTL
+// (table.exec.state.ttl) is processing time, restarted by writes.
 package runtime
