@@ -327,7 +327,7 @@ func (b *binder) fromItem(r TableRef) (*table.Table, error) {
 	case *WindowTVF:
 		return b.windowTVF(r)
 	case *TemporalTable:
-		return nil, errAt(r, "temporal joins are not supported yet")
+		return nil, errAt(r, "FOR SYSTEM_TIME AS OF belongs on the right side of a JOIN")
 	}
 	return nil, errAt(r, "unsupported FROM item")
 }

@@ -1,6 +1,8 @@
 package sql
 
 import (
+	"cmp"
+
 	"github.com/runnel/runnel/table"
 	"github.com/runnel/runnel/table/expr"
 )
@@ -30,8 +32,14 @@ func (b *binder) join(j *Join) (*table.Table, *scope, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	rt, rs, err := b.from(j.R)
-	if err != nil {
+	var rt *table.Table
+	var rs *scope
+	temporal, _ := j.R.(*TemporalTable)
+	if temporal != nil {
+		if rt, rs, err = b.versionedTable(j, temporal, ls, &method); err != nil {
+			return nil, nil, err
+		}
+	} else if rt, rs, err = b.from(j.R); err != nil {
 		return nil, nil, err
 	}
 	left, right := lt.Schema().Names(), rt.Schema().Names()
@@ -65,4 +73,31 @@ func (b *binder) join(j *Join) (*table.Table, *scope, error) {
 	}
 	t := method(lt, rt, cond)
 	return t, sc, b.pointAtColumn(wrapAt(j.On, t.Err()))
+}
+
+// versionedTable binds the right side of a temporal join, `rates FOR
+// SYSTEM_TIME AS OF o.ts AS r`, and makes method the temporal join as of
+// the left column it names.
+func (b *binder) versionedTable(j *Join, tt *TemporalTable, left *scope, method *func(l, r *table.Table, cond *expr.Expr) *table.Table) (*table.Table, *scope, error) {
+	id, ok := tt.AsOf.(*Ident)
+	if !ok {
+		return nil, nil, errAt(tt.AsOf, "FOR SYSTEM_TIME AS OF takes a rowtime column of the left table")
+	}
+	asOf, err := left.column(id)
+	if err != nil {
+		return nil, nil, err
+	}
+	switch j.Kind {
+	case InnerJoin:
+		*method = func(l, r *table.Table, cond *expr.Expr) *table.Table { return l.TemporalJoin(r, asOf, cond) }
+	case LeftJoin:
+		*method = func(l, r *table.Table, cond *expr.Expr) *table.Table { return l.LeftOuterTemporalJoin(r, asOf, cond) }
+	default:
+		return nil, nil, errAt(j, "a temporal join is an INNER or a LEFT join, not %s", j.Kind)
+	}
+	t := b.named(tt.Name)
+	if err := t.Err(); err != nil {
+		return nil, nil, errAt(tt, "%v", err)
+	}
+	return t, &scope{rels: []relation{newRelation(cmp.Or(tt.Alias, tt.Name[len(tt.Name)-1]), t)}}, nil
 }

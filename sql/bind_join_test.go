@@ -128,3 +128,37 @@ INSERT INTO counts SELECT a.id, COUNT(*) FROM a JOIN b ON a.id = b.id GROUP BY a
 		t.Error("a bad state TTL was accepted")
 	}
 }
+
+// TestTemporalJoinErrors checks the temporal joins refused: the versioned
+// table needs a primary key the condition equates and a rowtime, the
+// time must be the left side's rowtime, and only INNER and LEFT exist.
+func TestTemporalJoinErrors(t *testing.T) {
+	s, _ := newTestSession(t)
+	ctx := context.Background()
+	if _, err := s.Execute(ctx, `
+CREATE TABLE rates (currency STRING, rate BIGINT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts, PRIMARY KEY (currency) NOT ENFORCED)
+  WITH ('connector' = 'datagen', 'number-of-rows' = '10');
+CREATE TABLE plain_rates (currency STRING, rate BIGINT, ts TIMESTAMP(3), PRIMARY KEY (currency) NOT ENFORCED)
+  WITH ('connector' = 'datagen', 'number-of-rows' = '10');
+CREATE TABLE orders (id BIGINT, currency STRING, ts TIMESTAMP(3), WATERMARK FOR ts AS ts)
+  WITH ('connector' = 'datagen', 'number-of-rows' = '10');`); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ sql, want string }{
+		{"SELECT * FROM orders o JOIN bid FOR SYSTEM_TIME AS OF o.ts AS b ON o.id = b.auction", "needs a PRIMARY KEY"},
+		{"SELECT * FROM orders o JOIN plain_rates FOR SYSTEM_TIME AS OF o.ts AS r ON o.currency = r.currency", "needs a rowtime attribute"},
+		{"SELECT * FROM orders o JOIN rates FOR SYSTEM_TIME AS OF o.id AS r ON o.currency = r.currency", "must name a rowtime attribute of the left table"},
+		{"SELECT * FROM orders o JOIN rates FOR SYSTEM_TIME AS OF o.ts AS r ON o.id = r.rate", "must equate every column of the versioned table's primary key"},
+		{"SELECT * FROM orders o RIGHT JOIN rates FOR SYSTEM_TIME AS OF o.ts AS r ON o.currency = r.currency", "an INNER or a LEFT join"},
+		{"SELECT * FROM rates FOR SYSTEM_TIME AS OF ts", "belongs on the right side of a JOIN"},
+	}
+	for _, c := range cases {
+		_, err := s.Execute(ctx, c.sql)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error with %q", c.sql, err, c.want)
+		}
+	}
+	if _, err := s.Execute(ctx, "SELECT o.id, r.rate FROM orders o LEFT JOIN rates FOR SYSTEM_TIME AS OF o.ts AS r ON o.currency = r.currency"); err != nil {
+		t.Errorf("a left temporal join: %v", err)
+	}
+}

@@ -144,7 +144,7 @@ func TestStatementErrors(t *testing.T) {
 		{"CREATE TABLE t3 (a INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts + INTERVAL '1' SECOND) WITH ('connector' = 'datagen')", "watermark"},
 		{"SELECT auction, bidder, COUNT(*) FROM bid GROUP BY auction", "column bidder is neither grouped nor aggregated"},
 		{"SELECT * FROM TABLE(TUMBLE(TABLE bid, DESCRIPTOR(auction), INTERVAL '1' SECOND))", "must be an event-time attribute"},
-		{"SELECT * FROM bid JOIN bid FOR SYSTEM_TIME AS OF bid.ts AS b ON bid.auction = b.auction", "temporal joins are not supported yet"},
+		{"SELECT * FROM bid JOIN bid FOR SYSTEM_TIME AS OF bid.ts AS b ON bid.auction = b.auction", "the versioned table needs a PRIMARY KEY"},
 		{"SELECT x.auction FROM bid AS b", "table 'x' not found in FROM"},
 	}
 	for _, tc := range cases {

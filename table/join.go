@@ -35,11 +35,19 @@ type Join struct {
 	Interval *TimeInterval
 	// Window is set for a window join: its bounds are not in the keys.
 	Window *WindowBounds
+	// Temporal is set for a temporal join: the right side is a versioned
+	// table, its primary key among the keys.
+	Temporal *TemporalBounds
 }
 
 func (j *Join) Schema() data.Schema { return joinSchema(j.Left.Schema(), j.Right.Schema(), j.Type) }
 func (j *Join) Inputs() []Node      { return []Node{j.Left, j.Right} }
 func (j *Join) describe() string {
+	if tb := j.Temporal; tb != nil {
+		l, r := j.Left.Schema(), j.Right.Schema()
+		return fmt.Sprintf("TemporalJoin(joinType=[%s], where=[%s], leftTime=[%s], rightTime=[%s], select=[%s])",
+			j.Type, j.Cond, l.Columns[tb.LeftTime].Name, r.Columns[tb.RightTime].Name, strings.Join(j.Schema().Names(), ", "))
+	}
 	if w := j.Window; w != nil {
 		window := describeWindow(w.Spec, windowInput(j.Left))
 		return fmt.Sprintf("WindowJoin(leftWindow=[%s], rightWindow=[%s], joinType=[%s], where=[%s], select=[%s])",
@@ -173,6 +181,9 @@ func (j *Join) check() error {
 	if iv := j.Interval; iv != nil && (iv.LeftTime < 0 || iv.LeftTime >= lw || iv.RightTime < 0 || iv.RightTime >= rw || iv.Lower > iv.Upper) {
 		return fmt.Errorf("join: bad time interval")
 	}
+	if tb := j.Temporal; tb != nil && (tb.LeftTime < 0 || tb.LeftTime >= lw || tb.RightTime < 0 || tb.RightTime >= rw || j.Type > runtime.LeftJoin) {
+		return fmt.Errorf("join: bad temporal join")
+	}
 	if w := j.Window; w != nil {
 		for _, c := range [][2]int{{w.LeftStart, lw}, {w.LeftEnd, lw}, {w.RightStart, rw}, {w.RightEnd, rw}} {
 			if c[0] < 0 || c[0] >= c[1] {
@@ -237,7 +248,9 @@ func pushFilterIntoJoin(c *Calc) {
 		return
 	}
 	toLeft := j.Type == runtime.InnerJoin || j.Type == runtime.LeftJoin
-	toRight := j.Type == runtime.InnerJoin || j.Type == runtime.RightJoin
+	// A filter on a versioned table's rows would change which version
+	// is valid when: it stays above a temporal join.
+	toRight := (j.Type == runtime.InnerJoin || j.Type == runtime.RightJoin) && j.Temporal == nil
 	keep, left, right := splitBySide(conjuncts(c.Cond), j.Left.Schema().Len(), toLeft, toRight)
 	if len(left) == 0 && len(right) == 0 {
 		return
@@ -255,7 +268,7 @@ func pushJoinConditions(j *Join) *Join {
 		return j
 	}
 	toLeft := j.Type == runtime.InnerJoin || j.Type == runtime.RightJoin
-	toRight := j.Type == runtime.InnerJoin || j.Type == runtime.LeftJoin
+	toRight := (j.Type == runtime.InnerJoin || j.Type == runtime.LeftJoin) && j.Temporal == nil
 	keep, left, right := splitBySide(conjuncts(j.Rest), j.Left.Schema().Len(), toLeft, toRight)
 	if len(left) == 0 && len(right) == 0 {
 		return j
@@ -396,6 +409,9 @@ func windowColumns(n Node) (start, end int, spec runtime.WindowSpec, ok bool) {
 	case *WindowTVF:
 		w := n.Input.Schema().Len()
 		return w, w + 1, n.Spec, true
+	case *WindowAggregate:
+		w := len(n.Keys) + len(n.Aggs)
+		return w, w + 1, n.Spec, true
 	case *Calc:
 		s, e, spec, ok := windowColumns(n.Input)
 		if !ok {
@@ -421,6 +437,8 @@ func windowInput(n Node) data.Schema {
 	for {
 		switch x := n.(type) {
 		case *WindowTVF:
+			return x.Input.Schema()
+		case *WindowAggregate:
 			return x.Input.Schema()
 		case *Calc:
 			n = x.Input

@@ -66,6 +66,7 @@ type (
 		StateTTL  time.Duration    `msgpack:"ttl,omitempty"`
 		Interval  *TimeInterval    `msgpack:"iv,omitempty"`
 		Window    *WindowBounds    `msgpack:"w,omitempty"`
+		Temporal  *TemporalBounds  `msgpack:"tj,omitempty"`
 	}
 	rankBody struct {
 		PartitionBy []int             `msgpack:"p"`
@@ -85,6 +86,17 @@ type (
 		Names       []string          `msgpack:"n"`
 		IntKeys     bool              `msgpack:"ik,omitempty"`
 		StateTTL    time.Duration     `msgpack:"ttl,omitempty"`
+	}
+	windowRankBody struct {
+		PartitionBy []int              `msgpack:"p"`
+		Start       int                `msgpack:"ws"`
+		End         int                `msgpack:"we"`
+		Spec        runtime.WindowSpec `msgpack:"w"`
+		OrderBy     []runtime.SortKey  `msgpack:"o"`
+		N           int64              `msgpack:"n"`
+		OutputRank  bool               `msgpack:"r,omitempty"`
+		RankName    string             `msgpack:"rn,omitempty"`
+		IntKeys     bool               `msgpack:"ik,omitempty"`
 	}
 	dedupBody struct {
 		Keys     []int         `msgpack:"k"`
@@ -144,11 +156,13 @@ func encodeNode(n Node) (encodedNode, error) {
 	case *Aggregate:
 		kind, body = "group-agg", aggBody{n.Keys, n.Aggs, n.Names, n.IntKeys, n.StateTTL}
 	case *Join:
-		kind, body = "join", joinBody{n.Type, n.Cond, n.LeftKeys, n.RightKeys, n.Rest, n.StateTTL, n.Interval, n.Window}
+		kind, body = "join", joinBody{n.Type, n.Cond, n.LeftKeys, n.RightKeys, n.Rest, n.StateTTL, n.Interval, n.Window, n.Temporal}
 	case *Rank:
 		kind, body = "rank", rankBody{n.PartitionBy, n.OrderBy, n.N, n.OutputRank, n.RankName, n.IntKeys, n.StateTTL}
 	case *OverAggregate:
 		kind, body = "over", overBody{n.PartitionBy, n.TimeCol, n.Rows, n.Preceding, n.Aggs, n.Names, n.IntKeys, n.StateTTL}
+	case *WindowRank:
+		kind, body = "window-rank", windowRankBody{n.PartitionBy, n.WindowStart, n.WindowEnd, n.Spec, n.OrderBy, n.N, n.OutputRank, n.RankName, n.IntKeys}
 	case *Deduplicate:
 		kind, body = "dedup", dedupBody{n.Keys, n.KeepLast, n.TimeCol, n.IntKeys, n.StateTTL}
 	case *Sink:
@@ -236,7 +250,7 @@ func decodeNode(e encodedNode) (Node, error) {
 		if err := unmarshal(&b); err != nil {
 			return nil, err
 		}
-		j := &Join{Left: ins[0], Right: ins[1], Type: b.Type, Cond: b.Cond, LeftKeys: b.LeftKeys, RightKeys: b.RightKeys, Rest: b.Rest, StateTTL: b.StateTTL, Interval: b.Interval, Window: b.Window}
+		j := &Join{Left: ins[0], Right: ins[1], Type: b.Type, Cond: b.Cond, LeftKeys: b.LeftKeys, RightKeys: b.RightKeys, Rest: b.Rest, StateTTL: b.StateTTL, Interval: b.Interval, Window: b.Window, Temporal: b.Temporal}
 		if err := j.check(); err != nil {
 			return nil, fmt.Errorf("decode plan: %w", err)
 		}
@@ -251,6 +265,11 @@ func decodeNode(e encodedNode) (Node, error) {
 		err := unmarshal(&b)
 		return &OverAggregate{Input: ins[0], PartitionBy: b.PartitionBy, TimeCol: b.TimeCol, Rows: b.Rows, Preceding: b.Preceding,
 			Aggs: b.Aggs, Names: b.Names, IntKeys: b.IntKeys, StateTTL: b.StateTTL}, err
+	case "window-rank":
+		var b windowRankBody
+		err := unmarshal(&b)
+		return &WindowRank{Input: ins[0], PartitionBy: b.PartitionBy, WindowStart: b.Start, WindowEnd: b.End, Spec: b.Spec,
+			OrderBy: b.OrderBy, N: b.N, OutputRank: b.OutputRank, RankName: b.RankName, IntKeys: b.IntKeys}, err
 	case "dedup":
 		var b dedupBody
 		err := unmarshal(&b)

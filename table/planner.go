@@ -87,6 +87,10 @@ func rewrite(n Node) Node {
 		r := *n
 		r.Input = rewrite(n.Input)
 		return &r
+	case *WindowRank:
+		r := *n
+		r.Input = rewrite(n.Input)
+		return &r
 	case *Deduplicate:
 		d := *n
 		d.Input = rewrite(n.Input)
@@ -423,7 +427,7 @@ func InsertOnly(n Node) bool {
 	case *Join:
 		// An interval join emits an outer row's padding once, when it
 		// can no longer match: inserts only, as its inputs must be.
-		return n.Interval != nil || n.Window != nil || n.Type == runtime.InnerJoin && InsertOnly(n.Left) && InsertOnly(n.Right)
+		return n.Interval != nil || n.Window != nil || n.Temporal != nil || n.Type == runtime.InnerJoin && InsertOnly(n.Left) && InsertOnly(n.Right)
 	case *Union:
 		for _, in := range n.Ins {
 			if !InsertOnly(in) {
@@ -441,7 +445,7 @@ func updatingNode(n Node) Node {
 	case *Aggregate, *Rank, *Deduplicate:
 		return n
 	case *Join:
-		if n.Type != runtime.InnerJoin && n.Interval == nil && n.Window == nil {
+		if n.Type != runtime.InnerJoin && n.Interval == nil && n.Window == nil && n.Temporal == nil {
 			return n
 		}
 	}
@@ -470,7 +474,7 @@ func checkChangelog(n Node) error {
 		}
 	}
 	switch n := n.(type) {
-	case *WindowTVF, *WindowAggregate, *WatermarkAssigner, *OverAggregate:
+	case *WindowTVF, *WindowAggregate, *WatermarkAssigner, *OverAggregate, *WindowRank:
 		if !InsertOnly(n.Inputs()[0]) {
 			return fmt.Errorf("%s doesn't support consuming update changes which is produced by node %s",
 				strings.SplitN(n.describe(), "(", 2)[0], updatingNode(n).describe())
@@ -482,8 +486,12 @@ func checkChangelog(n Node) error {
 			return fmt.Errorf("Deduplicate doesn't support consuming update changes which is produced by node %s", updatingNode(n.Input).describe())
 		}
 	case *Join:
-		for _, in := range n.Inputs() {
-			if (n.Interval != nil || n.Window != nil) && !InsertOnly(in) {
+		ins := n.Inputs()
+		if n.Temporal != nil {
+			ins = ins[:1] // the versioned table may be a changelog
+		}
+		for _, in := range ins {
+			if (n.Interval != nil || n.Window != nil || n.Temporal != nil) && !InsertOnly(in) {
 				return fmt.Errorf("%s doesn't support consuming update changes which is produced by node %s",
 					strings.SplitN(n.describe(), "(", 2)[0], updatingNode(in).describe())
 			}

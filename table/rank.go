@@ -2,6 +2,7 @@ package table
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -173,6 +174,19 @@ func describeOrder(s data.Schema, keys []runtime.SortKey) string {
 // over a Rank that does not read the number into one over a Rank without
 // it (or a Deduplicate); c stays as it is when it does not match.
 func rankFilter(c *Calc) {
+	if r, ok := c.Input.(*WindowRank); ok && r.OutputRank {
+		used := map[int]bool{}
+		for _, e := range c.Exprs {
+			columnsUsed(e, used)
+		}
+		columnsUsed(c.Cond, used)
+		if !used[r.Input.Schema().Len()] {
+			w := *r
+			w.OutputRank = false
+			c.Input = &w
+		}
+		return
+	}
 	if r, ok := c.Input.(*Rank); ok && r.OutputRank {
 		used := map[int]bool{}
 		for _, e := range c.Exprs {
@@ -217,6 +231,9 @@ func rankFilter(c *Calc) {
 // insert-only input when the number is not output, else a Rank (which
 // also takes a changelog).
 func ranking(rn *RowNumber, n int64, outputRank bool) Node {
+	if w := windowRank(rn, n, outputRank); w != nil {
+		return w
+	}
 	in := rn.Input.Schema()
 	if n == 1 && !outputRank && len(rn.OrderBy) == 1 && in.Columns[rn.OrderBy[0].Col].Type.Time == data.Rowtime && InsertOnly(rn.Input) {
 		d := &Deduplicate{Input: rn.Input, Keys: rn.PartitionBy, KeepLast: rn.OrderBy[0].Descending, TimeCol: rn.OrderBy[0].Col, StateTTL: rn.StateTTL}
@@ -252,4 +269,52 @@ func rankBound(e *expr.Expr, col int) (int64, bool) {
 		return 1, true
 	}
 	return 0, false
+}
+
+// WindowRank is a window Top-N (Flink's WindowRank): the first N rows of
+// each partition of each window of a windowing TVF or window aggregation,
+// emitted once, as inserts, when the watermark passes the window's end.
+type WindowRank struct {
+	Input                  Node
+	PartitionBy            []int // besides the window's bounds
+	WindowStart, WindowEnd int
+	Spec                   runtime.WindowSpec // for EXPLAIN
+	OrderBy                []runtime.SortKey
+	N                      int64
+	OutputRank             bool
+	RankName               string
+	IntKeys                bool
+}
+
+func (r *WindowRank) Schema() data.Schema {
+	cols := append([]data.Column(nil), r.Input.Schema().Columns...)
+	if r.OutputRank {
+		cols = append(cols, data.Column{Name: r.RankName, Type: data.TBigInt.AsNotNull()})
+	}
+	return data.Schema{Columns: cols}
+}
+func (r *WindowRank) Inputs() []Node { return []Node{r.Input} }
+func (r *WindowRank) describe() string {
+	in := r.Input.Schema()
+	return fmt.Sprintf("WindowRank(window=[%s], rankType=[ROW_NUMBER], rankRange=[rankStart=1, rankEnd=%d], partitionBy=[%s], orderBy=[%s], select=[%s])",
+		describeWindow(r.Spec, windowInput(r.Input)), r.N, names(in, r.PartitionBy), describeOrder(in, r.OrderBy), strings.Join(r.Schema().Names(), ", "))
+}
+
+// windowRank is the WindowRank of rn's first n rows when rn partitions by
+// the window_start and window_end of a windowing TVF or window
+// aggregation under it, else nil.
+func windowRank(rn *RowNumber, n int64, outputRank bool) *WindowRank {
+	start, end, spec, ok := windowColumns(rn.Input)
+	if !ok || !slices.Contains(rn.PartitionBy, start) || !slices.Contains(rn.PartitionBy, end) || !InsertOnly(rn.Input) {
+		return nil
+	}
+	r := &WindowRank{Input: rn.Input, WindowStart: start, WindowEnd: end, Spec: spec, OrderBy: rn.OrderBy, N: n,
+		OutputRank: outputRank, RankName: rn.Name}
+	for _, p := range rn.PartitionBy {
+		if p != start && p != end {
+			r.PartitionBy = append(r.PartitionBy, p)
+		}
+	}
+	r.IntKeys = intKeys(rn.Input.Schema(), r.PartitionBy)
+	return r
 }

@@ -142,6 +142,8 @@ func (t *translator) translate(n Node, ins []*stream.DataStream[data.Row]) (*str
 			return intervalJoin(n, ins)
 		case n.Window != nil:
 			return windowJoin(n, ins)
+		case n.Temporal != nil:
+			return temporalJoin(n, ins)
 		}
 		spec := runtime.JoinSpec{Type: n.Type, LeftKeys: n.LeftKeys, RightKeys: n.RightKeys,
 			LeftTypes: n.Left.Schema().Types(), RightTypes: n.Right.Schema().Types(), StateTTL: n.StateTTL}
@@ -159,6 +161,9 @@ func (t *translator) translate(n Node, ins []*stream.DataStream[data.Row]) (*str
 	case *OverAggregate:
 		return runtime.OverAggregate(ins[0], runtime.OverSpec{PartitionBy: n.PartitionBy, KeyTypes: keyTypes(n.IntKeys, n.Input, n.PartitionBy),
 			TimeCol: n.TimeCol, Aggs: n.Aggs, Rows: n.Rows, Preceding: n.Preceding, StateTTL: n.StateTTL}), nil
+	case *WindowRank:
+		return runtime.WindowRank(ins[0], runtime.WindowRankSpec{PartitionBy: n.PartitionBy, KeyTypes: keyTypes(n.IntKeys, n.Input, n.PartitionBy),
+			WindowStart: n.WindowStart, WindowEnd: n.WindowEnd, OrderBy: n.OrderBy, N: n.N, OutputRank: n.OutputRank}), nil
 	case *Deduplicate:
 		return runtime.Deduplicate(ins[0], runtime.DedupSpec{Keys: n.Keys, KeyTypes: keyTypes(n.IntKeys, n.Input, n.Keys),
 			KeepLast: n.KeepLast, TimeCol: n.TimeCol, StateTTL: n.StateTTL}), nil
@@ -194,6 +199,21 @@ func intervalJoin(n *Join, ins []*stream.DataStream[data.Row]) (*stream.DataStre
 		spec.Cond = cond
 	}
 	return runtime.IntervalJoin(ins[0], ins[1], spec), nil
+}
+
+// temporalJoin translates a temporal join.
+func temporalJoin(n *Join, ins []*stream.DataStream[data.Row]) (*stream.DataStream[data.Row], error) {
+	spec := runtime.TemporalJoinSpec{Type: n.Type, LeftKeys: n.LeftKeys, RightKeys: n.RightKeys,
+		LeftTypes: n.Left.Schema().Types(), RightTypes: n.Right.Schema().Types(),
+		LeftTime: n.Temporal.LeftTime, RightTime: n.Temporal.RightTime}
+	if n.Rest != nil {
+		cond, err := expr.CompilePredicate(n.Rest)
+		if err != nil {
+			return nil, err
+		}
+		spec.Cond = cond
+	}
+	return runtime.TemporalJoin(ins[0], ins[1], spec), nil
 }
 
 // windowJoin translates a window join.

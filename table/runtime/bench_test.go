@@ -363,3 +363,126 @@ func BenchmarkOverAggregate(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "rows/s")
 }
+
+// BenchmarkWindowRank runs b.N rows (p BIGINT NOT NULL, v BIGINT, id
+// BIGINT, window_start TIMESTAMP(3), window_end TIMESTAMP(3)), as a
+// tumbling windowing table function of 1 s emits them, through a window
+// Top-10 by v DESC per p over 1,000 partitions (int64 keys), v random, in
+// the benchmark's goroutine, the rows encoded and decoded across the
+// hash exchange. Rows come in time order, 100 a millisecond, so that a
+// window holds 100 rows per partition, with a watermark a millisecond
+// behind the latest time every 1,000 rows: a partition's k-th row of a
+// window enters its top 10 with probability 10/k, so about a third of
+// the rows are kept (for a while), and each window emits 10,000 rows
+// when the watermark passes its end. It reports input rows per second:
+//
+//	go test ./table/runtime -run '^$' -bench WindowRank -benchtime 1000000x -cpu 1
+func BenchmarkWindowRank(b *testing.B) {
+	const partitions, perWindow = 1_000, 100_000
+	spec := WindowRankSpec{
+		PartitionBy: []int{0}, KeyTypes: KeyTypes{data.TBigInt.AsNotNull()}, WindowStart: 3, WindowEnd: 4,
+		OrderBy: []SortKey{{Col: 1, Descending: true}}, N: 10,
+	}
+	emitted := 0
+	j := startJob(b, 1, func(in *streamRows) *streamRows {
+		return stream.Map(WindowRank(in, spec), func(r data.Row) data.Row { emitted++; return r })
+	}, nil)
+	j.discard = true
+	rng := rand.New(rand.NewPCG(1, 2))
+	codec := operator.CodecFor[data.Row]()
+	fields := make([]data.Value, 5)
+	var buf []byte
+	var alloc data.Allocator
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	for i := range b.N {
+		t := int64(i / 100)
+		w := t - t%1000
+		fields[0], fields[1], fields[2], fields[3], fields[4] = i64(int64(i%partitions)), i64(rng.Int64()), i64(int64(i)), ts(w), ts(w+1000)
+		buf, _ = codec.Append(buf[:0], alloc.MakeRow(data.Insert, fields))
+		if err := j.pushEncoded(buf); err != nil {
+			b.Fatal(err)
+		}
+		if i%1000 == 999 {
+			j.watermark(t - 1)
+		}
+	}
+	j.watermark(operator.MaxWatermark)
+	elapsed := time.Since(start)
+	b.StopTimer()
+	// Each full window emits 10 rows per partition; the last, partial
+	// one as many as each partition has, up to 10.
+	want := b.N / perWindow * 10 * partitions
+	for p := range partitions {
+		want += min(10, b.N%perWindow/partitions+btoi(p < b.N%partitions))
+	}
+	if emitted != want {
+		b.Fatalf("%d rows emitted, want %d", emitted, want)
+	}
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "rows/s")
+}
+
+// BenchmarkTemporalJoin runs b.N input rows through an inner event-time
+// temporal join of orders with a versioned table of rates, both (k
+// BIGINT NOT NULL, v BIGINT, t TIMESTAMP(3)), on k over 10,000 keys
+// (int64 keys), in the benchmark's goroutine, both inputs' rows encoded
+// and decoded across the hash exchange. Rows come in time order, 100 a
+// millisecond: every tenth a new version (+U) of the next key in turn, so
+// that each key has a new version every second, the others orders of
+// keys spread over all, with a watermark a millisecond behind the latest
+// time every 1000 rows: an order waits about 10 ms for the watermark,
+// then joins its key's latest version, and each key keeps one or two
+// versions. It reports input rows per second, joined rows per input row,
+// and the join's state per key at the end (before the final watermark),
+// measured as the growth of the heap in use after a GC and as the bytes
+// of a snapshot of the keyed state and timers, as a checkpoint writes it:
+//
+//	go test ./table/runtime -run '^$' -bench TemporalJoin -benchtime 1000000x -cpu 1
+func BenchmarkTemporalJoin(b *testing.B) {
+	const keys = 10_000
+	types := []data.Type{data.TBigInt.AsNotNull(), data.TBigInt, data.TTimestamp(3)}
+	spec := TemporalJoinSpec{
+		Type: InnerJoin, LeftKeys: []int{0}, RightKeys: []int{0}, LeftTypes: types, RightTypes: types,
+		LeftTime: 2, RightTime: 2,
+	}
+	joined := 0
+	j := startJob(b, 1, func(in *streamRows) *streamRows {
+		return stream.Map(temporalOn(spec)(in), func(r data.Row) data.Row { joined++; return r })
+	}, nil)
+	j.discard = true
+	codec := operator.CodecFor[data.Row]()
+	fields := make([]data.Value, 4)
+	var buf []byte
+	var alloc data.Allocator
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	for i := range b.N {
+		t := int64(i / 100)
+		kind, side, k := data.Insert, int32(leftSide), int64(i*7919%keys)
+		if i%10 == 0 {
+			kind, side, k = data.UpdateAfter, rightSide, int64(i/10%keys)
+		}
+		fields[0], fields[1], fields[2], fields[3] = i32(side), i64(k), i64(int64(i)), ts(t)
+		buf, _ = codec.Append(buf[:0], alloc.MakeRow(kind, fields))
+		if err := j.pushEncoded(buf); err != nil {
+			b.Fatal(err)
+		}
+		if i%1000 == 999 {
+			j.watermark(t - 1)
+		}
+	}
+	elapsed := time.Since(start)
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "rows/s")
+	b.ReportMetric(float64(joined)/float64(b.N), "joined/row")
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	kept := float64(min(b.N/10, keys))
+	b.ReportMetric(float64(int64(after.HeapInuse)-int64(before.HeapInuse))/kept, "heap-B/key")
+	b.ReportMetric(float64(keyedStateBytes(b, j))/kept, "snapshot-B/key")
+}

@@ -14,8 +14,11 @@
 //   - Join, the regular join of two changelogs (StreamingJoinOperator);
 //     IntervalJoin, the event-time interval join (RowTimeIntervalJoin);
 //     WindowJoin, the join of two window TVFs' windows (WindowJoinOperator);
-//   - Rank (Top-N: AppendOnlyTopNFunction, RetractableTopNFunction) and
-//     Deduplicate (RowTimeDeduplicateFunction);
+//     TemporalJoin, the join with a versioned table as of the left row's
+//     time (TemporalRowTimeJoinOperator);
+//   - Rank (Top-N: AppendOnlyTopNFunction, RetractableTopNFunction),
+//     WindowRank (window Top-N: WindowRankOperator) and Deduplicate
+//     (RowTimeDeduplicateFunction);
 //   - OverAggregate, aggregates over ROWS or RANGE frames ordered by a
 //     rowtime (the RowTime*PrecedingFunction family).
 //
