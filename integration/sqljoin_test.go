@@ -106,9 +106,10 @@ func applyChangelog(t *testing.T, rows [][]string) map[string]int {
 
 // TestProcessSQLJoins runs regular joins in SQL on 3 node processes, at
 // parallelism 2 over two files per table, and checks them against joins
-// computed here: an inner join followed by an aggregation, and a left
-// join read back as a changelog, whose padded rows must be retracted when
-// their match arrives.
+// computed here: an inner join followed by an aggregation, a left join
+// read back as a changelog, whose padded rows must be retracted when
+// their match arrives, and a left join followed by an aggregation (which
+// takes those retractions in).
 func TestProcessSQLJoins(t *testing.T) {
 	needBinary(t)
 	c := NewProcCluster(t, binary, 3)
@@ -128,6 +129,9 @@ FROM orders AS o JOIN customers AS c ON o.customer = c.id
 GROUP BY c.name;
 SELECT o.id AS order_id, c.name AS customer_name, c.id
 FROM orders o LEFT JOIN customers c ON o.customer = c.id;
+SELECT COALESCE(c.name, 'nobody') AS who, COUNT(*) AS orders_n, SUM(o.amount) AS spent
+FROM orders o LEFT JOIN customers c ON o.customer = c.id
+GROUP BY COALESCE(c.name, 'nobody');
 `, ordersDir, customersDir)
 	out, err := runSQL(t, addr, script)
 	if err != nil {
@@ -141,15 +145,22 @@ FROM orders o LEFT JOIN customers c ON o.customer = c.id;
 	wantAgg := map[string]int{}
 	totals := map[string][2]int{}
 	wantLeft := map[string]int{}
+	leftTotals := map[string][2]int{}
 	for _, o := range in.orders {
+		var amount int
+		fmt.Sscan(o[2], &amount)
+		who, ok := names[o[1]]
+		if !ok {
+			who = "nobody"
+		}
+		lt := leftTotals[who]
+		leftTotals[who] = [2]int{lt[0] + 1, lt[1] + amount}
 		name, ok := names[o[1]]
 		if !ok {
 			wantLeft[o[0]+",<NULL>,<NULL>"]++
 			continue
 		}
 		wantLeft[o[0]+","+name+","+o[1]]++
-		var amount int
-		fmt.Sscan(o[2], &amount)
 		tt := totals[name]
 		totals[name] = [2]int{tt[0] + 1, tt[1] + amount}
 	}
@@ -163,6 +174,13 @@ FROM orders o LEFT JOIN customers c ON o.customer = c.id;
 	left := tableauRows(out, "order_id", "customer_name", "id")
 	if got := applyChangelog(t, left); !maps.Equal(got, wantLeft) {
 		t.Errorf("left join: %d rows, want %d; differing: %v", len(got), len(wantLeft), diffSets(got, wantLeft))
+	}
+	wantLeftAgg := map[string]int{}
+	for who, tt := range leftTotals {
+		wantLeftAgg[fmt.Sprintf("%s,%d,%d", who, tt[0], tt[1])] = 1
+	}
+	if got := applyChangelog(t, tableauRows(out, "who", "orders_n", "spent")); !maps.Equal(got, wantLeftAgg) {
+		t.Errorf("left join then GROUP BY: %v, want %v", got, wantLeftAgg)
 	}
 	kinds := map[string]bool{}
 	for _, r := range left {
