@@ -137,24 +137,7 @@ func (t *translator) translate(n Node, ins []*stream.DataStream[data.Row]) (*str
 			StateTTL:   n.StateTTL,
 		}), nil
 	case *Join:
-		switch {
-		case n.Interval != nil:
-			return intervalJoin(n, ins)
-		case n.Window != nil:
-			return windowJoin(n, ins)
-		case n.Temporal != nil:
-			return temporalJoin(n, ins)
-		}
-		spec := runtime.JoinSpec{Type: n.Type, LeftKeys: n.LeftKeys, RightKeys: n.RightKeys,
-			LeftTypes: n.Left.Schema().Types(), RightTypes: n.Right.Schema().Types(), StateTTL: n.StateTTL}
-		if n.Rest != nil {
-			cond, err := expr.CompilePredicate(n.Rest)
-			if err != nil {
-				return nil, err
-			}
-			spec.Cond = cond
-		}
-		return runtime.Join(ins[0], ins[1], spec), nil
+		return translateJoin(n, ins)
 	case *Rank:
 		return runtime.Rank(ins[0], runtime.RankSpec{PartitionBy: n.PartitionBy, KeyTypes: keyTypes(n.IntKeys, n.Input, n.PartitionBy),
 			OrderBy: n.OrderBy, N: n.N, OutputRank: n.OutputRank, InsertOnly: InsertOnly(n.Input), StateTTL: n.StateTTL}), nil
@@ -184,52 +167,6 @@ func (t *translator) translate(n Node, ins []*stream.DataStream[data.Row]) (*str
 		return nil, nil
 	}
 	return nil, fmt.Errorf("translate: unknown plan node %T", n)
-}
-
-// intervalJoin translates an interval join.
-func intervalJoin(n *Join, ins []*stream.DataStream[data.Row]) (*stream.DataStream[data.Row], error) {
-	spec := runtime.IntervalJoinSpec{Type: n.Type, LeftKeys: n.LeftKeys, RightKeys: n.RightKeys,
-		LeftTypes: n.Left.Schema().Types(), RightTypes: n.Right.Schema().Types(),
-		LeftTime: n.Interval.LeftTime, RightTime: n.Interval.RightTime, Lower: n.Interval.Lower, Upper: n.Interval.Upper}
-	if n.Rest != nil {
-		cond, err := expr.CompilePredicate(n.Rest)
-		if err != nil {
-			return nil, err
-		}
-		spec.Cond = cond
-	}
-	return runtime.IntervalJoin(ins[0], ins[1], spec), nil
-}
-
-// temporalJoin translates a temporal join.
-func temporalJoin(n *Join, ins []*stream.DataStream[data.Row]) (*stream.DataStream[data.Row], error) {
-	spec := runtime.TemporalJoinSpec{Type: n.Type, LeftKeys: n.LeftKeys, RightKeys: n.RightKeys,
-		LeftTypes: n.Left.Schema().Types(), RightTypes: n.Right.Schema().Types(),
-		LeftTime: n.Temporal.LeftTime, RightTime: n.Temporal.RightTime}
-	if n.Rest != nil {
-		cond, err := expr.CompilePredicate(n.Rest)
-		if err != nil {
-			return nil, err
-		}
-		spec.Cond = cond
-	}
-	return runtime.TemporalJoin(ins[0], ins[1], spec), nil
-}
-
-// windowJoin translates a window join.
-func windowJoin(n *Join, ins []*stream.DataStream[data.Row]) (*stream.DataStream[data.Row], error) {
-	w := n.Window
-	spec := runtime.WindowJoinSpec{Type: n.Type, LeftKeys: n.LeftKeys, RightKeys: n.RightKeys,
-		LeftTypes: n.Left.Schema().Types(), RightTypes: n.Right.Schema().Types(),
-		LeftStart: w.LeftStart, LeftEnd: w.LeftEnd, RightStart: w.RightStart, RightEnd: w.RightEnd}
-	if n.Rest != nil {
-		cond, err := expr.CompilePredicate(n.Rest)
-		if err != nil {
-			return nil, err
-		}
-		spec.Cond = cond
-	}
-	return runtime.WindowJoin(ins[0], ins[1], spec), nil
 }
 
 // keyTypes are the key types an aggregation's runtime picks its state

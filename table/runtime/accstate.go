@@ -77,8 +77,15 @@ func (a *windowAcc) AppendBinary(buf []byte) ([]byte, error) {
 		ltz = 1
 	}
 	buf = appendAccs(append(buf, ltz), a.accs)
-	buf = binary.AppendUvarint(buf, uint64(len(a.counts)))
-	for _, c := range a.counts {
+	return appendCounts(buf, a.counts), nil
+}
+
+// appendCounts encodes the value counts of an accumulator kept as one
+// value (a window's, an OVER partition's): per call, 0 for none, or 1 and
+// its valueMap.
+func appendCounts(buf []byte, counts []valueCounts) []byte {
+	buf = binary.AppendUvarint(buf, uint64(len(counts)))
+	for _, c := range counts {
 		if c == nil {
 			buf = append(buf, 0)
 			continue
@@ -89,7 +96,36 @@ func (a *windowAcc) AppendBinary(buf []byte) ([]byte, error) {
 			buf = binary.AppendVarint(data.AppendValue(buf, data.Value(k)), n)
 		}
 	}
-	return buf, nil
+	return buf
+}
+
+// readCounts decodes what appendCounts encoded from the front of b and
+// returns the rest; no calls decode as nil.
+func readCounts(b []byte) ([]valueCounts, []byte, error) {
+	n, w := binary.Uvarint(b)
+	if w <= 0 || n > uint64(len(b)) {
+		return nil, nil, errShortAcc
+	}
+	b = b[w:]
+	var counts []valueCounts
+	if n > 0 {
+		counts = make([]valueCounts, n)
+	}
+	for i := range counts {
+		if len(b) == 0 {
+			return nil, nil, errShortAcc
+		}
+		present := b[0] == 1
+		b = b[1:]
+		if !present {
+			continue
+		}
+		var err error
+		if counts[i], b, err = readValueMap(b); err != nil {
+			return nil, nil, err
+		}
+	}
+	return counts, b, nil
 }
 
 func (a *windowAcc) UnmarshalBinary(b []byte) error {
@@ -101,24 +137,9 @@ func (a *windowAcc) UnmarshalBinary(b []byte) error {
 	if err != nil {
 		return err
 	}
-	n, w := binary.Uvarint(b)
-	if w <= 0 || n > uint64(len(b)) {
-		return errShortAcc
-	}
-	b = b[w:]
-	counts := make([]valueCounts, n)
-	for i := range counts {
-		if len(b) == 0 {
-			return errShortAcc
-		}
-		present := b[0] == 1
-		b = b[1:]
-		if !present {
-			continue
-		}
-		if counts[i], b, err = readValueMap(b); err != nil {
-			return err
-		}
+	counts, b, err := readCounts(b)
+	if err != nil {
+		return err
 	}
 	if len(b) != 0 {
 		return fmt.Errorf("window accumulators: %d trailing bytes", len(b))

@@ -412,19 +412,7 @@ func (q *overFrame) pop() data.Row {
 // accumulators, the value counts as a window's (windowAcc), the last and
 // cleanup times, then the frame's rows as ranked rows (rankRows).
 func (s *overState) AppendBinary(buf []byte) ([]byte, error) {
-	buf = appendAccs(buf, s.accs)
-	buf = binary.AppendUvarint(buf, uint64(len(s.counts)))
-	for _, c := range s.counts {
-		if c == nil {
-			buf = append(buf, 0)
-			continue
-		}
-		m := c.(valueMap)
-		buf = binary.AppendUvarint(append(buf, 1), uint64(len(m)))
-		for k, n := range m {
-			buf = binary.AppendVarint(data.AppendValue(buf, data.Value(k)), n)
-		}
-	}
+	buf = appendCounts(appendAccs(buf, s.accs), s.counts)
 	buf = binary.AppendVarint(binary.AppendVarint(buf, s.last), s.cleanup)
 	rows := rankRows(s.frame.rows[s.frame.head:])
 	return rows.AppendBinary(buf)
@@ -436,26 +424,9 @@ func (s *overState) UnmarshalBinary(b []byte) error {
 	if err != nil {
 		return err
 	}
-	n, w := binary.Uvarint(b)
-	if w <= 0 || n > uint64(len(b)) {
-		return errShortAcc
-	}
-	b = b[w:]
-	var counts []valueCounts
-	if n > 0 {
-		counts = make([]valueCounts, n)
-	}
-	for i := range counts {
-		if len(b) == 0 {
-			return errShortAcc
-		}
-		present := b[0] == 1
-		b = b[1:]
-		if present {
-			if counts[i], b, err = readValueMap(b); err != nil {
-				return err
-			}
-		}
+	counts, b, err := readCounts(b)
+	if err != nil {
+		return err
 	}
 	last, w := binary.Varint(b)
 	if w <= 0 {
