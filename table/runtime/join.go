@@ -58,7 +58,10 @@ type JoinSpec struct {
 	// StateTTL is table.exec.state.ttl: a kept row not written for this
 	// long (processing time) is dropped, as Flink's idle state retention
 	// for joins (MapState TTL, OnCreateAndWrite, NeverReturnExpired); 0
-	// keeps rows forever.
+	// keeps rows forever. Each row expires on its own, as in Flink, also
+	// in the compact state (see Join), whose rows then carry their write
+	// time; a key's rows moving from it to the MapState are written anew
+	// there, which restarts their TTL.
 	StateTTL time.Duration
 }
 
@@ -67,13 +70,19 @@ type JoinSpec struct {
 // equality of key columns, emitting the joined table as a changelog of
 // rows of the left columns, then the right ones. Both inputs are keyed by
 // the join key, so one key's rows of both sides meet in one subtask,
-// which keeps every row of either side in keyed state (MapState per key,
-// Flink's "left-records" and "right-records"): a row with the number of
-// times it is present and, on an outer side, the number of rows of the
-// other side it matches. A row matches the other side's rows under its
-// key for which Cond holds, each as often as it is present; a NULL in a
-// key column matches nothing (SQL's =), though the row is kept so that
-// its retraction finds it.
+// which keeps every row of either side in keyed state: a row with the
+// number of times it is present and, on an outer side, the number of
+// rows of the other side it matches. Flink keeps them in a MapState per
+// key and side ("left-records" and "right-records"); here a key's side
+// with at most 16 distinct rows keeps them in one compact string in a
+// ValueState ("left-rows" and "right-rows"), rewritten on every update,
+// and only one with more in the MapState (as do the keys of a checkpoint
+// taken before the ValueState, until their rows are gone): one string
+// per key and side rather than a Go map, which the garbage collector
+// spent half the join's time scanning. A row matches the other side's
+// rows under its key for which Cond holds, each as often as it is
+// present; a NULL in a key column matches nothing (SQL's =), though the
+// row is kept so that its retraction finds it.
 //
 // +I and +U rows accumulate, -U and -D rows retract. An accumulated row
 // emits a joined row per match, with its own kind in an inner join and as
@@ -204,9 +213,13 @@ type joinFunction[K comparable] struct {
 	// until the next row overwrites them.
 	matches []joinMatch
 	buf     []byte
-	alloc   data.Allocator
-	probe   probe
-	yield   func(string, joinRecord) bool // f.match, made once
+	// other is the other side's rows string the matches were read from
+	// when otherCompact, else they were read from its records.
+	other        joinRows
+	otherCompact bool
+	alloc        data.Allocator
+	probe        probe
+	yield        func(string, joinRecord) bool // f.match, made once
 }
 
 func newJoinFunction[K comparable](spec JoinSpec) *joinFunction[K] {
@@ -214,8 +227,8 @@ func newJoinFunction[K comparable](spec JoinSpec) *joinFunction[K] {
 		cond: spec.Cond,
 		ttl:  spec.StateTTL,
 		sides: [2]joinSide[K]{
-			{name: "left-records", keys: spec.LeftKeys, outer: spec.Type.leftOuter(), nulls: nullRow(spec.LeftTypes)},
-			{name: "right-records", keys: spec.RightKeys, outer: spec.Type.rightOuter(), nulls: nullRow(spec.RightTypes)},
+			{name: "left-records", compactName: "left-rows", keys: spec.LeftKeys, outer: spec.Type.leftOuter(), nulls: nullRow(spec.LeftTypes)},
+			{name: "right-records", compactName: "right-rows", keys: spec.RightKeys, outer: spec.Type.rightOuter(), nulls: nullRow(spec.RightTypes)},
 		},
 	}
 	f.yield = f.match
@@ -239,7 +252,11 @@ func (f *joinFunction[K]) Open(ctx *stream.KeyedRuntimeContext[K]) error {
 		if err != nil {
 			return fmt.Errorf("Join: %s: %w", s.name, err)
 		}
-		s.records = m
+		v, err := state.GetValueState[state.VoidNamespace](ctx.State, state.ValueStateDescriptor[joinRows]{Name: s.compactName, TTL: ttl})
+		if err != nil {
+			return fmt.Errorf("Join: %s: %w", s.compactName, err)
+		}
+		s.records, s.rows, s.ttl = m, v, int64(ttl.TTL)
 	}
 	return nil
 }
@@ -259,14 +276,17 @@ func (f *joinFunction[K]) ProcessElement2(r data.Row, _ *stream.KeyedContext[K],
 func (f *joinFunction[K]) process(r data.Row, in int, out operator.Collector[data.Row]) error {
 	kind := r.Kind
 	r.Kind = data.Insert // as Flink erases it: the kept row has no kind
-	n, err := f.associate(r, in)
+	var now int64        // the time rows are stamped with: TTL only
+	if f.ttl > 0 {
+		now = time.Now().UnixNano() // the state backend's clock
+	}
+	n, err := f.associate(r, in, now)
 	if err == nil {
 		f.buf = r.AppendFields(f.buf[:0])
-		key := string(f.buf) // kept in state: a string of its own
 		if kind.IsRetraction() {
-			err = f.retract(kind, r, key, in, n, out)
+			err = f.retract(kind, r, f.buf, in, n, now, out)
 		} else {
-			err = f.accumulate(kind, r, key, in, n, out)
+			err = f.accumulate(kind, r, f.buf, in, n, now, out)
 		}
 	}
 	return err
@@ -276,7 +296,7 @@ func (f *joinFunction[K]) process(r data.Row, in int, out operator.Collector[dat
 // kind in an inner join, as +I in an outer one, where r's padded row is
 // emitted when it has no match, and the padded rows of the outer other
 // side's rows it is the first match of are retracted first.
-func (f *joinFunction[K]) accumulate(kind data.RowKind, r data.Row, key string, in int, n int64, out operator.Collector[data.Row]) error {
+func (f *joinFunction[K]) accumulate(kind data.RowKind, r data.Row, fields []byte, in int, n, now int64, out operator.Collector[data.Row]) error {
 	s, o := &f.sides[in], &f.sides[1-in]
 	switch {
 	case n == 0:
@@ -284,7 +304,7 @@ func (f *joinFunction[K]) accumulate(kind data.RowKind, r data.Row, key string, 
 			out.Collect(f.padded(data.Insert, in, r))
 		}
 	case o.outer:
-		if err := f.matchOthers(o, in, out); err != nil {
+		if err := f.matchOthers(o, in, now, out); err != nil {
 			return err
 		}
 		f.emitMatches(out, data.Insert)
@@ -293,16 +313,18 @@ func (f *joinFunction[K]) accumulate(kind data.RowKind, r data.Row, key string, 
 	default:
 		f.emitMatches(out, kind)
 	}
-	return s.add(key, n)
+	return s.add(fields, n, now)
 }
 
 // retract drops one occurrence of r, of side in, and retracts its joined
 // rows: -D on an outer side, r's kind otherwise; or its padded row, on an
 // outer side without a match. The outer other side's rows it was the last
 // match of get their padded rows back.
-func (f *joinFunction[K]) retract(kind data.RowKind, r data.Row, key string, in int, n int64, out operator.Collector[data.Row]) error {
+func (f *joinFunction[K]) retract(kind data.RowKind, r data.Row, fields []byte, in int, n, now int64, out operator.Collector[data.Row]) error {
 	s, o := &f.sides[in], &f.sides[1-in]
-	s.retract(key)
+	if err := s.retract(fields, now); err != nil {
+		return err
+	}
 	switch {
 	case n == 0:
 		if s.outer {
@@ -314,7 +336,7 @@ func (f *joinFunction[K]) retract(kind data.RowKind, r data.Row, key string, in 
 	}
 	f.emitMatches(out, kind)
 	if o.outer {
-		return f.unmatchOthers(o, in, out)
+		return f.unmatchOthers(o, in, now, out)
 	}
 	return nil
 }
@@ -347,7 +369,7 @@ func (f *joinFunction[K]) emitMatches(out operator.Collector[data.Row], kind dat
 // matchOthers counts the accumulated row of side in as one more match of
 // the matched rows of the outer side o, first retracting the padded row
 // of each that had none.
-func (f *joinFunction[K]) matchOthers(o *joinSide[K], in int, out operator.Collector[data.Row]) error {
+func (f *joinFunction[K]) matchOthers(o *joinSide[K], in int, now int64, out operator.Collector[data.Row]) error {
 	for i := range f.matches {
 		m := &f.matches[i]
 		switch m.rec.assoc {
@@ -360,15 +382,17 @@ func (f *joinFunction[K]) matchOthers(o *joinSide[K], in int, out operator.Colle
 			}
 		}
 		m.rec.assoc++
-		o.records.Put(m.key, m.rec)
+		if !f.otherCompact {
+			o.records.Put(m.key, m.rec)
+		}
 	}
-	return nil
+	return f.putMatches(o, now)
 }
 
 // unmatchOthers takes the retracted row of side in off the matches of
 // the matched rows of the outer side o, bringing back the padded row of
 // each it was the last match of.
-func (f *joinFunction[K]) unmatchOthers(o *joinSide[K], in int, out operator.Collector[data.Row]) error {
+func (f *joinFunction[K]) unmatchOthers(o *joinSide[K], in int, now int64, out operator.Collector[data.Row]) error {
 	for i := range f.matches {
 		m := &f.matches[i]
 		switch m.rec.assoc {
@@ -381,7 +405,19 @@ func (f *joinFunction[K]) unmatchOthers(o *joinSide[K], in int, out operator.Col
 			}
 		}
 		m.rec.assoc--
-		o.records.Put(m.key, m.rec)
+		if !f.otherCompact {
+			o.records.Put(m.key, m.rec)
+		}
 	}
-	return nil
+	return f.putMatches(o, now)
+}
+
+// putMatches writes the matches' new association counts back to the
+// outer side o's rows string at once, if they came from one (those in
+// its records were put one by one).
+func (f *joinFunction[K]) putMatches(o *joinSide[K], now int64) error {
+	if !f.otherCompact || len(f.matches) == 0 {
+		return nil
+	}
+	return o.putMatches(f.other, f.matches, now)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -291,53 +292,70 @@ func TestJoinIntWithBigInt(t *testing.T) {
 // inserted, and rows present retracted by -D or -U) through every join
 // type, with and without a condition, and applies the output to a
 // multiset: it never retracts a row it does not hold, and ends as the
-// join of what is left of the inputs, computed pair by pair.
+// join of what is left of the inputs, computed pair by pair. With 3
+// values a key's side has few distinct rows, kept in its compact state;
+// with 40 it has more than maxCompactRows, which moves them to its
+// MapState, and retractions (most of the rows in the second half) empty
+// it again, so that keys go back to the compact state.
 func TestJoinMatchesBatchJoin(t *testing.T) {
 	le := func(r data.Row) (bool, error) { // left v <= right v
 		return !r.IsNullAt(1) && !r.IsNullAt(3) && r.Field(1).Int64() <= r.Field(3).Int64(), nil
 	}
 	keys := []data.Value{a, b, null(data.String)}
-	for _, typ := range []JoinType{InnerJoin, LeftJoin, RightJoin, FullJoin} {
-		for _, cond := range []func(data.Row) (bool, error){nil, le} {
-			t.Run(fmt.Sprintf("%s/cond=%v", typ, cond != nil), func(t *testing.T) {
-				spec := joinSpec(typ)
-				spec.Cond = cond
-				j := startJob(t, 2, joinOn(spec), nil)
-				rnd := rand.New(rand.NewPCG(1, uint64(typ)))
-				var live [2][]data.Row // each side's rows present
-				got := map[string]int{}
-				for range 400 {
-					side := rnd.IntN(2)
-					var r data.Row
-					if n := len(live[side]); n > 0 && rnd.IntN(3) == 0 {
-						i := rnd.IntN(n)
-						r = live[side][i]
-						live[side] = append(live[side][:i], live[side][i+1:]...)
-						r.Kind = []data.RowKind{data.Delete, data.UpdateBefore}[rnd.IntN(2)]
-					} else {
-						r = row(keys[rnd.IntN(len(keys))], i32(rnd.Int32N(3)))
-						live[side] = append(live[side], r)
-					}
-					j.push(changed(r.Kind, append([]data.Value{i32(int32(side))}, r.Values()...)...))
-					for _, o := range j.takeOutputs() {
-						k := o.row
-						k.Kind = data.Insert
-						if o.row.Kind.IsRetraction() {
-							if got[k.String()]--; got[k.String()] < 0 {
-								t.Fatalf("%s retracts a row not emitted", o.row)
-							}
-						} else {
-							got[k.String()]++
-						}
-					}
-				}
-				want := batchJoin(spec, live[leftSide], live[rightSide])
-				maps.DeleteFunc(got, func(_ string, n int) bool { return n == 0 })
-				if !maps.Equal(got, want) {
-					t.Fatalf("the changelog adds up to\n %v\nthe join of what is left is\n %v", got, want)
-				}
-			})
+	for _, c := range []struct {
+		values int32
+		steps  int
+	}{{3, 400}, {40, 1200}} {
+		for _, typ := range []JoinType{InnerJoin, LeftJoin, RightJoin, FullJoin} {
+			for _, cond := range []func(data.Row) (bool, error){nil, le} {
+				t.Run(fmt.Sprintf("%d/%s/cond=%v", c.values, typ, cond != nil), func(t *testing.T) {
+					testJoinMatchesBatchJoin(t, typ, cond, keys, c.values, c.steps)
+				})
+			}
 		}
+	}
+}
+
+func testJoinMatchesBatchJoin(t *testing.T, typ JoinType, cond func(data.Row) (bool, error), keys []data.Value, values int32, steps int) {
+	spec := joinSpec(typ)
+	spec.Cond = cond
+	j := startJob(t, 2, joinOn(spec), nil)
+	rnd := rand.New(rand.NewPCG(1, uint64(typ)))
+	var live [2][]data.Row // each side's rows present
+	got := map[string]int{}
+	for step := range steps {
+		side := rnd.IntN(2)
+		var r data.Row
+		retract := rnd.IntN(3) == 0
+		if values > 3 && step >= steps/2 {
+			retract = rnd.IntN(4) != 0
+		}
+		if n := len(live[side]); n > 0 && retract {
+			i := rnd.IntN(n)
+			r = live[side][i]
+			live[side] = append(live[side][:i], live[side][i+1:]...)
+			r.Kind = []data.RowKind{data.Delete, data.UpdateBefore}[rnd.IntN(2)]
+		} else {
+			r = row(keys[rnd.IntN(len(keys))], i32(rnd.Int32N(values)))
+			live[side] = append(live[side], r)
+		}
+		j.push(changed(r.Kind, append([]data.Value{i32(int32(side))}, r.Values()...)...))
+		for _, o := range j.takeOutputs() {
+			k := o.row
+			k.Kind = data.Insert
+			if o.row.Kind.IsRetraction() {
+				if got[k.String()]--; got[k.String()] < 0 {
+					t.Fatalf("%s retracts a row not emitted", o.row)
+				}
+			} else {
+				got[k.String()]++
+			}
+		}
+	}
+	want := batchJoin(spec, live[leftSide], live[rightSide])
+	maps.DeleteFunc(got, func(_ string, n int) bool { return n == 0 })
+	if !maps.Equal(got, want) {
+		t.Fatalf("the changelog adds up to\n %v\nthe join of what is left is\n %v", got, want)
 	}
 }
 
@@ -402,6 +420,89 @@ func TestJoinStateTTL(t *testing.T) {
 	emits(t, j, rows(lrow(b, i32(3))), "+I[b, 3, NULL, NULL]") // and so did the right one
 	emits(t, j, rows(lrow(a, i32(2))), "+I[a, 2, a, 10]")      // the new right row matches
 	emits(t, j, rows(lchg(data.Delete, a, i32(1))), "-D[a, 1, a, 10]")
+}
+
+// TestJoinStateTTLPerRow: each row of a key expires on its own, though
+// the key's rows share one compact state value: the older row is gone
+// while the newer one, written within the TTL, still matches.
+func TestJoinStateTTLPerRow(t *testing.T) {
+	const ttl = time.Second
+	spec := joinSpec(LeftJoin)
+	spec.StateTTL = ttl
+	j := startJob(t, 1, joinOn(spec), nil)
+	emits(t, j, rows(lrow(a, i32(1))), "+I[a, 1, NULL, NULL]")
+	time.Sleep(ttl * 6 / 10)
+	emits(t, j, rows(lrow(a, i32(2))), "+I[a, 2, NULL, NULL]")
+	time.Sleep(ttl * 6 / 10) // the first row expired, the second not
+	emits(t, j, rows(rrow(a, i32(10))), "-D[a, 2, NULL, NULL]", "+I[a, 2, a, 10]")
+}
+
+// TestJoinManyRows: a key with more than maxCompactRows distinct rows on
+// a side moves them to the side's MapState, where they keep their counts
+// and matches, across a restore too; once retracted, the key starts
+// over in the compact state.
+func TestJoinManyRows(t *testing.T) {
+	const many = maxCompactRows + 4
+	spec := joinSpec(FullJoin)
+	j := startJob(t, 2, joinOn(spec), nil)
+	var in []data.Row
+	var want []string
+	for v := range int32(many) {
+		in = append(in, lrow(a, i32(v)), lrow(a, i32(v)))
+		want = append(want, fmt.Sprintf("+I[a, %d, NULL, NULL]", v), fmt.Sprintf("+I[a, %d, NULL, NULL]", v))
+	}
+	emitsAnyOrder(t, j, in, want...)
+	j = startJob(t, 3, joinOn(spec), j.snapshot())
+	want = want[:0]
+	for v := range many {
+		want = append(want,
+			fmt.Sprintf("-D[a, %d, NULL, NULL]", v), fmt.Sprintf("-D[a, %d, NULL, NULL]", v),
+			fmt.Sprintf("+I[a, %d, a, 10]", v), fmt.Sprintf("+I[a, %d, a, 10]", v))
+	}
+	emitsAnyOrder(t, j, rows(rrow(a, i32(10))), want...)
+	for v := range int32(many) {
+		emits(t, j, rows(lchg(data.Delete, a, i32(v))), fmt.Sprintf("-D[a, %d, a, 10]", v))
+		if v < many-1 {
+			emits(t, j, rows(lchg(data.Delete, a, i32(v))), fmt.Sprintf("-D[a, %d, a, 10]", v))
+		}
+	}
+	emits(t, j, rows(lchg(data.Delete, a, i32(many-1))), fmt.Sprintf("-D[a, %d, a, 10]", many-1), "+I[NULL, NULL, a, 10]")
+	emits(t, j, rows(lrow(a, i32(1))), "-D[NULL, NULL, a, 10]", "+I[a, 1, a, 10]")
+	emits(t, j, rows(rchg(data.Delete, a, i32(10))), "-D[a, 1, a, 10]", "+I[a, 1, NULL, NULL]")
+}
+
+// TestJoinRowsCodec: a side's compact rows round-trip through their
+// snapshot encoding, which refuses what it did not encode.
+func TestJoinRowsCodec(t *testing.T) {
+	var alloc data.Allocator
+	fields := string(alloc.MakeRow(data.Insert, []data.Value{a, i32(1)}).AppendFields(nil))
+	for _, stamped := range []bool{false, true} {
+		s := joinSide[int64]{}
+		if stamped {
+			s.ttl = int64(time.Second)
+		}
+		buf := s.header(nil)
+		buf = appendEntry(buf, 0, 7, fields, joinRecord{count: 2, assoc: -3})
+		buf = appendEntry(buf, 5, 7, fields, joinRecord{count: 1, assoc: maxJoinCount})
+		rs := joinRows(buf)
+		enc, _ := rs.AppendBinary(nil)
+		rs = ""
+		if err := rs.UnmarshalBinary(enc); err != nil {
+			t.Fatalf("stamped=%v: %v", stamped, err)
+		}
+		e, next, err := rs.entry(1)
+		if err != nil || e.fields != fields || e.rec != (joinRecord{2, -3}) || stamped && e.ts != 7 || !stamped && e.ts != 0 {
+			t.Fatalf("stamped=%v: first row %+v, %v", stamped, e, err)
+		}
+		if e, _, err = rs.entry(next); err != nil || e.rec != (joinRecord{1, maxJoinCount}) || stamped && e.ts != 5 {
+			t.Fatalf("stamped=%v: second row %+v, %v", stamped, e, err)
+		}
+		for _, bad := range [][]byte{nil, {joinRowsPlain}, {2, 0}, enc[:len(enc)-1], append(slices.Clone(enc), 0)} {
+			if err := rs.UnmarshalBinary(bad); err == nil {
+				t.Errorf("stamped=%v: %q decodes", stamped, bad)
+			}
+		}
+	}
 }
 
 // TestJoinRestores checkpoints a full join of two subtasks and restores
