@@ -162,3 +162,22 @@ CREATE TABLE orders (id BIGINT, currency STRING, ts TIMESTAMP(3), WATERMARK FOR 
 		t.Errorf("a left temporal join: %v", err)
 	}
 }
+
+// TestWindowAfterIntervalJoin checks that an interval join's rowtimes stay
+// time attributes (it holds its watermark back), so a window can follow,
+// and that a regular join's do not.
+func TestWindowAfterIntervalJoin(t *testing.T) {
+	s, _ := newTestSession(t)
+	ctx := context.Background()
+	if _, err := s.Execute(ctx, `
+CREATE TEMPORARY VIEW pairs AS SELECT a.auction, a.ts, b.price FROM bid a JOIN bid b
+  ON a.auction = b.auction AND b.ts BETWEEN a.ts AND a.ts + INTERVAL '1' SECOND;
+CREATE TEMPORARY VIEW regular AS SELECT a.auction, a.ts FROM bid a JOIN bid b ON a.auction = b.auction;
+SELECT window_start, COUNT(*) FROM TABLE(TUMBLE(TABLE pairs, DESCRIPTOR(ts), INTERVAL '10' SECOND)) GROUP BY window_start, window_end;`); err != nil {
+		t.Errorf("a window after an interval join: %v", err)
+	}
+	_, err := s.Execute(ctx, "SELECT * FROM TABLE(TUMBLE(TABLE regular, DESCRIPTOR(ts), INTERVAL '10' SECOND))")
+	if err == nil || !strings.Contains(err.Error(), "event-time attribute") {
+		t.Errorf("a window after a regular join: %v, want an error about the time attribute", err)
+	}
+}

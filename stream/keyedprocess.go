@@ -2,6 +2,7 @@ package stream
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/runnel/runnel/jobgraph"
@@ -17,6 +18,7 @@ import (
 //	OnTimer(timestamp int64, ctx *KeyedContext[K], out operator.Collector[U]) error
 //	EndInput(out operator.Collector[U]) error
 //	Close() error
+//	WatermarkDelay() int64 // ms the watermark is held back by (see watermarkDelayer)
 //
 // Each subtask has its own instance. State handles act on the key of the
 // record (or timer) being processed.
@@ -90,6 +92,15 @@ type keyedOpener[K comparable] interface {
 
 type onTimer[K comparable, U any] interface {
 	OnTimer(timestamp int64, ctx *KeyedContext[K], out operator.Collector[U]) error
+}
+
+// watermarkDelayer is a keyed function that emits records up to a fixed
+// time behind the watermark it has seen, as a join that pads a row only
+// once no match can arrive for it: the operator forwards the watermark
+// that much later, so that those records are not late downstream (Flink's
+// KeyedCoProcessOperatorWithWatermarkDelay).
+type watermarkDelayer interface {
+	WatermarkDelay() int64
 }
 
 // KeyedProcess adds a "KeyedProcess" vertex running fn on a keyed stream.
@@ -223,7 +234,11 @@ func (f *keyedFunc[K, U]) SnapshotState(int64) (operator.Snapshot, error) {
 }
 
 func (f *keyedFunc[K, U]) ProcessWatermark(wm int64) (int64, error) {
-	return f.op.ProcessWatermark(wm)
+	out, err := f.op.ProcessWatermark(wm)
+	if d, ok := f.fn.(watermarkDelayer); ok && err == nil && out != operator.MaxWatermark && out > math.MinInt64+d.WatermarkDelay() {
+		out -= d.WatermarkDelay()
+	}
+	return out, err
 }
 
 func (f *keyedFunc[K, U]) OnProcessingTime(now int64) error { return f.op.OnProcessingTime(now) }

@@ -40,8 +40,19 @@ type Join struct {
 	Temporal *TemporalBounds
 }
 
-func (j *Join) Schema() data.Schema { return joinSchema(j.Left.Schema(), j.Right.Schema(), j.Type) }
-func (j *Join) Inputs() []Node      { return []Node{j.Left, j.Right} }
+func (j *Join) Schema() data.Schema {
+	l, r := j.Left.Schema(), j.Right.Schema()
+	s := joinSchema(l, r, j.Type)
+	if j.Interval != nil {
+		// An interval join holds its watermark back until no row it
+		// emits can be late, so both rowtimes stay time attributes, as
+		// in Flink.
+		s.Columns[j.Interval.LeftTime].Type.Time = data.Rowtime
+		s.Columns[l.Len()+j.Interval.RightTime].Type.Time = data.Rowtime
+	}
+	return s
+}
+func (j *Join) Inputs() []Node { return []Node{j.Left, j.Right} }
 func (j *Join) describe() string {
 	if tb := j.Temporal; tb != nil {
 		l, r := j.Left.Schema(), j.Right.Schema()
@@ -63,7 +74,8 @@ func (j *Join) describe() string {
 
 // joinSchema is the joined row's schema: the columns of an outer join's
 // padded side become nullable, and no column stays a time attribute, as
-// a regular join keeps rows past any watermark (Flink's rule).
+// a regular join keeps rows past any watermark (Flink's rule); an
+// interval join puts its rowtimes back.
 func joinSchema(l, r data.Schema, typ runtime.JoinType) data.Schema {
 	out := data.Schema{Columns: make([]data.Column, 0, l.Len()+r.Len())}
 	leftPadded := typ == runtime.RightJoin || typ == runtime.FullJoin

@@ -62,10 +62,11 @@ type IntervalJoinSpec struct {
 //
 // Each output row's event timestamp is the later of its two rowtimes, a
 // padded row's its own: a timestamp step after the join sets it (the
-// function's collector keeps the input's or the timer's). Watermarks go
-// through unchanged, so rows the join emits may be behind the watermark
-// it forwards (Flink's operator holds its watermarks back by the larger
-// of Upper and -Lower; runnel's KeyedCoProcess has no such delay yet).
+// function's collector keeps the input's or the timer's). The operator
+// forwards the watermark held back by the larger of Upper and -Lower, as
+// Flink's does, so that no row it emits is late downstream: a padded row
+// of time t comes out once the watermark passes t + Upper (left) or
+// t - Lower (right).
 //
 // Keys are int64 or encoded strings as Join picks them. The spec must
 // pass the planner's checks; this panics (failing the job's build) on one
@@ -134,6 +135,7 @@ func checkIntervalJoinSpec(s IntervalJoinSpec) error {
 // representation.
 type rowTimeIntervalJoin[K comparable] struct {
 	cond  func(data.Row) (bool, error)
+	delay int64 // the watermark delay, max(Upper, -Lower)
 	sides [2]intervalSide[K]
 	alloc data.Allocator
 	// fields and buf are scratch for a row's fields and a time's rows
@@ -164,7 +166,8 @@ type intervalSide[K comparable] struct {
 
 func newRowTimeIntervalJoin[K comparable](spec IntervalJoinSpec) *rowTimeIntervalJoin[K] {
 	f := &rowTimeIntervalJoin[K]{
-		cond: spec.Cond,
+		cond:  spec.Cond,
+		delay: max(spec.Upper, -spec.Lower),
 		sides: [2]intervalSide[K]{
 			{name: "left", cache: "IntervalJoinLeftCache", keys: spec.LeftKeys, time: spec.LeftTime, outer: spec.Type.leftOuter(),
 				lo: spec.Lower, hi: spec.Upper, nulls: nullRow(spec.LeftTypes)},
@@ -175,6 +178,10 @@ func newRowTimeIntervalJoin[K comparable](spec IntervalJoinSpec) *rowTimeInterva
 	f.yield = f.match
 	return f
 }
+
+// WatermarkDelay holds the forwarded watermark back by the longest a row
+// waits for a match.
+func (f *rowTimeIntervalJoin[K]) WatermarkDelay() int64 { return f.delay }
 
 func (f *rowTimeIntervalJoin[K]) Open(ctx *stream.KeyedRuntimeContext[K]) error {
 	for i := range f.sides {

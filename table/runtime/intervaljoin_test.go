@@ -384,3 +384,23 @@ func TestIntervalJoinRefusesBadSpecs(t *testing.T) {
 		})
 	}
 }
+
+// TestIntervalJoinHoldsBackWatermark: the join forwards the watermark
+// held back by the larger of Upper and -Lower, so that a window after it
+// counts a padded row, emitted only once the watermark passed its time
+// plus Upper, rather than dropping it as late.
+func TestIntervalJoinHoldsBackWatermark(t *testing.T) {
+	spec := intervalSpec(LeftJoin, -10, 20)
+	j := startJob(t, 1, func(in *streamRows) *streamRows {
+		joined := stream.Map(intervalOn(spec)(in), func(r data.Row) data.Row { return data.NewRow(r.Field(0), r.Field(2)) })
+		return WindowAggregate(joined, WindowSpec{Kind: Tumble, Size: 10 * ms, TimeCol: 1}, []int{0}, []AggCall{countStar}, WindowAggOptions{})
+	}, nil)
+	j.push(ljoin(a, 1, 5))
+	j.watermark(24) // [0, 10) would fire here without the delay
+	j.watermark(30) // the left row expires, padded, and the window fires
+	j.end()
+	checkRows(t, "windows", j.take(), []string{"+I[a, 1, " + bounds(0, 10) + "]"})
+	if n := j.lateDropped(); n != 0 {
+		t.Fatalf("%d padded rows dropped as late downstream", n)
+	}
+}
