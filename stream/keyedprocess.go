@@ -60,6 +60,11 @@ func (c *KeyedContext[K]) CurrentKey() K { return c.op.backend.CurrentKey() }
 // CurrentWatermark returns the operator's current event time.
 func (c *KeyedContext[K]) CurrentWatermark() int64 { return c.op.timers.CurrentWatermark() }
 
+// DropLate counts a record the function drops as behind the watermark in
+// the task's late_records_dropped (Flink's numLateRecordsDropped), as the
+// window operators count theirs.
+func (c *KeyedContext[K]) DropLate() { c.op.run.lateDropped++ }
+
 // CurrentProcessingTime returns the wall clock in epoch milliseconds.
 func (c *KeyedContext[K]) CurrentProcessingTime() int64 { return time.Now().UnixMilli() }
 

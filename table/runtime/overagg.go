@@ -187,7 +187,8 @@ func (f *overFunction[K]) ProcessElement(r data.Row, ctx *stream.KeyedContext[K]
 	}
 	t := tv.Millis()
 	if t <= ctx.CurrentWatermark() {
-		return nil // late
+		ctx.DropLate()
+		return nil
 	}
 	f.fields = r.AppendFields(f.fields[:0])
 	rows, had := f.pending.Get(t)

@@ -176,6 +176,9 @@ func TestOverAggregateDropsLateRows(t *testing.T) {
 		j.push(ev("a", 2, 2000), ev("a", 3, 1500), ev("b", 1, 2000), row(str("a"), i32(5), null(data.Timestamp)), ev("a", 4, 2001))
 		overPasses(t, j, 3000, "+I[a, 4, 2001, 2, 5]@2001")
 		overPasses(t, j, 10_000)
+		if n := j.lateDropped(); n != 3 {
+			t.Fatalf("%d rows counted late, want 3 (a NULL time is not late)", n)
+		}
 	}
 }
 

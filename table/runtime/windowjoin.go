@@ -211,7 +211,8 @@ func (f *windowJoin[K]) process(r data.Row, in int, ctx *stream.KeyedContext[K])
 	}
 	end := r.Field(s.end).Millis()
 	if end-1 <= ctx.CurrentWatermark() {
-		return nil // late: the window fired
+		ctx.DropLate() // the window fired
+		return nil
 	}
 	f.buf = r.AppendFields(f.buf[:0])
 	f.fields[0] = windowRow(f.buf) // a string of its own: kept

@@ -213,6 +213,9 @@ func TestWindowJoinLateRows(t *testing.T) {
 	// [8, 18) and [9, 19) are late at 18, [10, 20) is not.
 	joins(t, j, rows(lwin(a, 4, 8, 18), lwin(a, 5, 9, 19), rwin(a, 12, 10, 20)))
 	passes(t, j, 19, "+I[a, 3, 10, 20, a, 10, 10, 20]@19", "+I[a, 3, 10, 20, a, 12, 10, 20]@19")
+	if n := j.lateDropped(); n != 4 { // two of [0, 10) after 9, two at 18
+		t.Fatalf("%d rows counted late, want 4", n)
+	}
 	j.end()
 	checkRows(t, "at the end", timed(j), nil)
 	if n := keyedStateBytes(t, j); n != empty {

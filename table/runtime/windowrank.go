@@ -163,7 +163,8 @@ func (f *windowRank[K]) ProcessElement(r data.Row, ctx *stream.KeyedContext[K], 
 	}
 	end := r.Field(f.end).Millis()
 	if end-1 <= ctx.CurrentWatermark() {
-		return nil // late: the window fired
+		ctx.DropLate() // the window fired
+		return nil
 	}
 	start, _ := r.Int64At(f.start)
 	f.rows.SetNamespace(end)

@@ -224,6 +224,9 @@ func TestWindowRankLateAndNullRows(t *testing.T) {
 	// [8, 18) and [9, 19) are late at 18, [10, 20) is not.
 	ranksNothing(t, j, wr("a", i32(2), "l1", 8, 18), wr("a", i32(3), "l2", 0, 10), wr("a", i32(4), "y", 9, 19), wr("a", i32(0), "z", 10, 20))
 	rankFires(t, j, 19, "+I[a, 0, z, 10, 20]@19")
+	if n := j.lateDropped(); n != 3 {
+		t.Fatalf("%d rows counted late, want 3", n)
+	}
 	j.end()
 	checkRows(t, "at the end", overOut(j), nil)
 	if n := keyedStateBytes(t, j); n != empty {
