@@ -18,6 +18,11 @@ func FuzzExecute(f *testing.F) {
 		"SELECT window_start, SUM(price) FROM TABLE(HOP(TABLE bid, DESCRIPTOR(ts), INTERVAL '1' SECOND, INTERVAL '3' SECOND)) GROUP BY window_start, window_end",
 		"EXPLAIN INSERT INTO counts SELECT auction, COUNT(DISTINCT bidder) FROM bid GROUP BY auction",
 		"WITH c AS (SELECT auction FROM bid) SELECT * FROM c UNION ALL SELECT auction FROM c",
+		"SELECT a.auction, b.price FROM bid a LEFT JOIN bid b ON a.auction = b.auction AND b.price > a.price WHERE a.bidder IS NOT NULL",
+		"SELECT * FROM bid a JOIN bid b ON a.auction = b.auction AND b.ts BETWEEN a.ts - INTERVAL '1' SECOND AND a.ts",
+		"SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY auction ORDER BY price DESC) AS rn FROM bid) WHERE rn <= 3",
+		"SELECT auction, SUM(price) OVER w FROM bid WINDOW w AS (PARTITION BY auction ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)",
+		"SELECT * FROM bid o JOIN bid FOR SYSTEM_TIME AS OF o.ts AS r ON o.auction = r.auction",
 	} {
 		f.Add(s)
 	}
