@@ -144,12 +144,7 @@ func TestDeduplicateStateTTL(t *testing.T) {
 
 func TestDeduplicateVertex(t *testing.T) {
 	j := startJob(t, 2, dedupBy(true), nil)
-	for _, task := range j.plan.Tasks {
-		if strings.Contains(task.Name, "Deduplicate") {
-			return
-		}
-	}
-	t.Fatalf("no task runs the Deduplicate vertex: %v", j.plan.Tasks)
+	j.runsVertex(t, "Deduplicate")
 }
 
 // TestDeduplicateRefusesBadSpecs: what the planner should have refused
@@ -168,13 +163,9 @@ func TestDeduplicateRefusesBadSpecs(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			spec := DedupSpec{Keys: []int{0}, TimeCol: timeCol}
 			c.edit(&spec)
-			defer func() {
-				msg := fmt.Sprint(recover())
-				if !strings.Contains(msg, "runtime: Deduplicate: "+c.want) {
-					t.Fatalf("panic %q, want %q", msg, c.want)
-				}
-			}()
-			Deduplicate(nil, spec)
+			panics(t, "runtime: Deduplicate: "+c.want, func() {
+				Deduplicate(nil, spec)
+			})
 		})
 	}
 }

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -238,3 +239,26 @@ func ts(millis int64) data.Value { return data.TimestampValue(millis * 1e6) }
 
 // streamRows is a stream of rows.
 type streamRows = stream.DataStream[data.Row]
+
+// runsVertex fails t unless a task of j runs the vertex named name.
+func (j *testJob) runsVertex(t testing.TB, name string) {
+	t.Helper()
+	for _, task := range j.plan.Tasks {
+		if strings.Contains(task.Name, name) {
+			return
+		}
+	}
+	t.Fatalf("no task runs the %s vertex: %v", name, j.plan.Tasks)
+}
+
+// panics fails t unless build panics with a message holding want: what
+// the planner should have refused fails a job's build.
+func panics(t testing.TB, want string, build func()) {
+	t.Helper()
+	defer func() {
+		if msg := fmt.Sprint(recover()); !strings.Contains(msg, want) {
+			t.Fatalf("panic %q, want %q", msg, want)
+		}
+	}()
+	build()
+}

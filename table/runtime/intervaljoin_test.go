@@ -346,12 +346,7 @@ func TestIntervalJoinRestores(t *testing.T) {
 
 func TestIntervalJoinVertex(t *testing.T) {
 	j := startJob(t, 2, intervalOn(intervalSpec(InnerJoin, 0, 0)), nil)
-	for _, task := range j.plan.Tasks {
-		if strings.Contains(task.Name, "IntervalJoin") {
-			return
-		}
-	}
-	t.Fatalf("no task runs the IntervalJoin vertex: %v", j.plan.Tasks)
+	j.runsVertex(t, "IntervalJoin")
 }
 
 // TestIntervalJoinRefusesBadSpecs: what the planner should have refused
@@ -373,14 +368,10 @@ func TestIntervalJoinRefusesBadSpecs(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			spec := intervalSpec(InnerJoin, 0, 10)
 			c.edit(&spec)
-			defer func() {
-				msg := fmt.Sprint(recover())
-				if !strings.Contains(msg, "runtime: IntervalJoin: "+c.want) {
-					t.Fatalf("panic %q, want %q", msg, c.want)
-				}
-			}()
-			var s *streamRows
-			IntervalJoin(s, s, spec)
+			panics(t, "runtime: IntervalJoin: "+c.want, func() {
+				var s *streamRows
+				IntervalJoin(s, s, spec)
+			})
 		})
 	}
 }

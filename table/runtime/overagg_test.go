@@ -367,13 +367,9 @@ func TestOverAggregateRefusesBadSpecs(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			spec := OverSpec{PartitionBy: []int{0}, TimeCol: timeCol, Aggs: []AggCall{overSum}, Rows: true, Preceding: 2}
 			c.edit(&spec)
-			defer func() {
-				msg := fmt.Sprint(recover())
-				if !strings.Contains(msg, "runtime: OverAggregate: "+c.want) {
-					t.Fatalf("panic %q, want %q", msg, c.want)
-				}
-			}()
-			OverAggregate(nil, spec)
+			panics(t, "runtime: OverAggregate: "+c.want, func() {
+				OverAggregate(nil, spec)
+			})
 		})
 	}
 }

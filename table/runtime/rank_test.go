@@ -383,12 +383,7 @@ func TestRankNarrowRow(t *testing.T) {
 
 func TestRankVertex(t *testing.T) {
 	j := startJob(t, 2, rankBy(topByV(2, false, true)), nil)
-	for _, task := range j.plan.Tasks {
-		if strings.Contains(task.Name, "Rank") {
-			return
-		}
-	}
-	t.Fatalf("no task runs the Rank vertex: %v", j.plan.Tasks)
+	j.runsVertex(t, "Rank")
 }
 
 // TestRankRefusesBadSpecs: what the planner should have refused panics
@@ -409,13 +404,9 @@ func TestRankRefusesBadSpecs(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			spec := topByV(3, true, true)
 			c.edit(&spec)
-			defer func() {
-				msg := fmt.Sprint(recover())
-				if !strings.Contains(msg, "runtime: Rank: "+c.want) {
-					t.Fatalf("panic %q, want %q", msg, c.want)
-				}
-			}()
-			Rank(nil, spec)
+			panics(t, "runtime: Rank: "+c.want, func() {
+				Rank(nil, spec)
+			})
 		})
 	}
 }

@@ -441,12 +441,7 @@ func TestTemporalJoinRestores(t *testing.T) {
 
 func TestTemporalJoinVertex(t *testing.T) {
 	j := startJob(t, 2, temporalOn(temporalSpec(InnerJoin)), nil)
-	for _, task := range j.plan.Tasks {
-		if strings.Contains(task.Name, "TemporalJoin") {
-			return
-		}
-	}
-	t.Fatalf("no task runs the TemporalJoin vertex: %v", j.plan.Tasks)
+	j.runsVertex(t, "TemporalJoin")
 }
 
 // TestTemporalJoinRefusesBadSpecs: what the planner should have refused
@@ -468,14 +463,10 @@ func TestTemporalJoinRefusesBadSpecs(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			spec := temporalSpec(InnerJoin)
 			c.edit(&spec)
-			defer func() {
-				msg := fmt.Sprint(recover())
-				if !strings.Contains(msg, "runtime: TemporalJoin: "+c.want) {
-					t.Fatalf("panic %q, want %q", msg, c.want)
-				}
-			}()
-			var s *streamRows
-			TemporalJoin(s, s, spec)
+			panics(t, "runtime: TemporalJoin: "+c.want, func() {
+				var s *streamRows
+				TemporalJoin(s, s, spec)
+			})
 		})
 	}
 }

@@ -383,12 +383,7 @@ func TestWindowJoinRestores(t *testing.T) {
 
 func TestWindowJoinVertex(t *testing.T) {
 	j := startJob(t, 2, windowJoinOn(windowJoinSpec(InnerJoin)), nil)
-	for _, task := range j.plan.Tasks {
-		if strings.Contains(task.Name, "WindowJoin") {
-			return
-		}
-	}
-	t.Fatalf("no task runs the WindowJoin vertex: %v", j.plan.Tasks)
+	j.runsVertex(t, "WindowJoin")
 }
 
 // TestWindowJoinRefusesBadSpecs: what the planner should have refused
@@ -409,14 +404,10 @@ func TestWindowJoinRefusesBadSpecs(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			spec := windowJoinSpec(InnerJoin)
 			c.edit(&spec)
-			defer func() {
-				msg := fmt.Sprint(recover())
-				if !strings.Contains(msg, "runtime: WindowJoin: "+c.want) {
-					t.Fatalf("panic %q, want %q", msg, c.want)
-				}
-			}()
-			var s *streamRows
-			WindowJoin(s, s, spec)
+			panics(t, "runtime: WindowJoin: "+c.want, func() {
+				var s *streamRows
+				WindowJoin(s, s, spec)
+			})
 		})
 	}
 }

@@ -308,13 +308,9 @@ func TestWindowRankRefusesBadSpecs(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			spec := windowTopByV(2, false)
 			c.edit(&spec)
-			defer func() {
-				msg := fmt.Sprint(recover())
-				if !strings.Contains(msg, "runtime: WindowRank: "+c.want) {
-					t.Fatalf("panic %q, want %q", msg, c.want)
-				}
-			}()
-			WindowRank(nil, spec)
+			panics(t, "runtime: WindowRank: "+c.want, func() {
+				WindowRank(nil, spec)
+			})
 		})
 	}
 }
