@@ -176,6 +176,16 @@ func remap(e *expr.Expr, m map[int]int) *expr.Expr {
 	return &c
 }
 
+// columnsRead are the input columns c's projections and condition read.
+func (c *Calc) columnsRead() map[int]bool {
+	used := map[int]bool{}
+	for _, e := range c.Exprs {
+		columnsUsed(e, used)
+	}
+	columnsUsed(c.Cond, used)
+	return used
+}
+
 // columnsUsed adds the positions e reads to used.
 func columnsUsed(e *expr.Expr, used map[int]bool) {
 	if e == nil {
@@ -212,11 +222,7 @@ func pushProjection(c *Calc) {
 	if s == nil {
 		return
 	}
-	used := map[int]bool{}
-	for _, e := range c.Exprs {
-		columnsUsed(e, used)
-	}
-	columnsUsed(c.Cond, used)
+	used := c.columnsRead()
 	if wa != nil {
 		used[wa.Rowtime] = true
 	}

@@ -175,12 +175,7 @@ func describeOrder(s data.Schema, keys []runtime.SortKey) string {
 // it (or a Deduplicate); c stays as it is when it does not match.
 func rankFilter(c *Calc) {
 	if r, ok := c.Input.(*WindowRank); ok && r.OutputRank {
-		used := map[int]bool{}
-		for _, e := range c.Exprs {
-			columnsUsed(e, used)
-		}
-		columnsUsed(c.Cond, used)
-		if !used[r.Input.Schema().Len()] {
+		if !c.columnsRead()[r.Input.Schema().Len()] {
 			w := *r
 			w.OutputRank = false
 			c.Input = &w
@@ -188,12 +183,7 @@ func rankFilter(c *Calc) {
 		return
 	}
 	if r, ok := c.Input.(*Rank); ok && r.OutputRank {
-		used := map[int]bool{}
-		for _, e := range c.Exprs {
-			columnsUsed(e, used)
-		}
-		columnsUsed(c.Cond, used)
-		if col := r.Input.Schema().Len(); !used[col] {
+		if !c.columnsRead()[r.Input.Schema().Len()] {
 			c.Input = ranking(&RowNumber{Input: r.Input, PartitionBy: r.PartitionBy, OrderBy: r.OrderBy, Name: r.RankName, StateTTL: r.StateTTL}, r.N, false)
 		}
 		return
@@ -215,15 +205,8 @@ func rankFilter(c *Calc) {
 	if n <= 0 {
 		return
 	}
-	used := map[int]bool{}
-	for _, e := range c.Exprs {
-		columnsUsed(e, used)
-	}
-	for _, e := range rest {
-		columnsUsed(e, used)
-	}
 	c.Cond = andAll(rest)
-	c.Input = ranking(rn, n, used[col])
+	c.Input = ranking(rn, n, c.columnsRead()[col])
 }
 
 // ranking is the node that keeps the first n rows of rn's partitions: a
